@@ -1,0 +1,42 @@
+# Set-up and everyday commands. `make run` and `make test` work on a fresh clone.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test test-pg lint format bench-engine bench-importer clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/pheduyet db upgrade
+	$(BIN)/pheduyet seed-demo --if-empty
+	@echo "pheduyet: http://127.0.0.1:$(PORT)/"
+	$(BIN)/pheduyet run --host 127.0.0.1 --port $(PORT)
+
+test: install
+	$(BIN)/pytest -q
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench-engine: install
+	$(BIN)/python bench/engine.py
+
+bench-importer: install
+	$(BIN)/python bench/importer.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -1,0 +1,34 @@
+"""SQLAlchemy models: data only, no behaviour beyond it. Imported by workflow/, never the reverse."""
+
+from models.audit import AuditEvent, AuditHead
+from models.base import Base, utcnow
+from models.org import ROLES, Unit, UnitGroup, User, UserRole, unit_group_member
+from models.plan import (
+    DELIVERABLE_KINDS,
+    STATES,
+    TIMING_KINDS,
+    Deliverable,
+    Plan,
+    Task,
+    TaskUnit,
+)
+
+__all__ = [
+    "AuditEvent",
+    "AuditHead",
+    "Base",
+    "DELIVERABLE_KINDS",
+    "Deliverable",
+    "Plan",
+    "ROLES",
+    "STATES",
+    "TIMING_KINDS",
+    "Task",
+    "TaskUnit",
+    "Unit",
+    "UnitGroup",
+    "User",
+    "UserRole",
+    "unit_group_member",
+    "utcnow",
+]

@@ -1,0 +1,144 @@
+"""Plans, their tasks, and the deliverables units produce for them.
+
+Tasks and deliverables are both *workflow items*: they carry a state, a version (bumped by
+every transition and edit, for optimistic concurrency) and who submitted and reviewed the
+current round (for separation of duties).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+
+from models.base import Base, utcnow
+from models.org import Unit, _in
+
+STATES = ("draft", "submitted", "reviewed", "approved")
+TIMING_KINDS = ("ongoing", "deadline", "year")
+DELIVERABLE_KINDS = ("document", "steering_committee", "regulation", "nominations", "periodic_report")
+TASK_UNIT_ROLES = ("lead", "coordinating")
+
+
+class Plan(Base):
+    __tablename__ = "plan"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(80), unique=True)
+    number: Mapped[str] = mapped_column(String(80), default="")
+    title: Mapped[str] = mapped_column(Text)
+    issuer: Mapped[str] = mapped_column(String(200))
+    issue_date: Mapped[date | None] = mapped_column(Date)
+    parent_ref: Mapped[str] = mapped_column(Text, default="")
+    period_end: Mapped[date | None] = mapped_column(Date)
+    source_text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    tasks: Mapped[list[Task]] = relationship(back_populates="plan", order_by="Task.number")
+
+
+class WorkflowItem:
+    """Columns every item that moves through the approval machine has."""
+
+    state: Mapped[str] = mapped_column(String(12), default="draft")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    @declared_attr
+    def submitted_by_id(cls) -> Mapped[int | None]:  # noqa: N805
+        return mapped_column(ForeignKey("user_account.id"))
+
+    @declared_attr
+    def reviewed_by_id(cls) -> Mapped[int | None]:  # noqa: N805
+        return mapped_column(ForeignKey("user_account.id"))
+
+
+class Task(WorkflowItem, Base):
+    __tablename__ = "task"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "number"),
+        CheckConstraint(_in("state", STATES), name="state"),
+        CheckConstraint(_in("timing_kind", TIMING_KINDS), name="timing_kind"),
+        Index("ix_task_state_due_date", "state", "due_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    content: Mapped[str] = mapped_column(Text, default="")
+    # The unit that owns the task's own record (its completion report): the first lead.
+    owner_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    lead_text: Mapped[str] = mapped_column(Text, default="")
+    coordinating_text: Mapped[str] = mapped_column(Text, default="")
+    timing_kind: Mapped[str] = mapped_column(String(12))
+    timing_text: Mapped[str] = mapped_column(String(200), default="")
+    due_date: Mapped[date | None] = mapped_column(Date)
+
+    plan: Mapped[Plan] = relationship(back_populates="tasks")
+    owner_unit: Mapped[Unit] = relationship()
+    unit_links: Mapped[list[TaskUnit]] = relationship(
+        cascade="all, delete-orphan", order_by="TaskUnit.position"
+    )
+    deliverables: Mapped[list[Deliverable]] = relationship(
+        back_populates="task", order_by="Deliverable.id"
+    )
+
+    def units(self, role: str) -> list[Unit]:
+        return [link.unit for link in self.unit_links if link.role == role]
+
+
+class TaskUnit(Base):
+    """A unit's part in a task: lead (chủ trì) or coordinating (phối hợp)."""
+
+    __tablename__ = "task_unit"
+    __table_args__ = (
+        CheckConstraint(_in("role", TASK_UNIT_ROLES), name="role"),
+        Index("ix_task_unit_unit_id_role", "unit_id", "role"),
+    )
+
+    task_id: Mapped[int] = mapped_column(
+        ForeignKey("task.id", ondelete="CASCADE"), primary_key=True
+    )
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(12), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    unit: Mapped[Unit] = relationship(lazy="joined")
+
+
+class Deliverable(WorkflowItem, Base):
+    __tablename__ = "deliverable"
+    __table_args__ = (
+        CheckConstraint(_in("state", STATES), name="state"),
+        CheckConstraint(_in("kind", DELIVERABLE_KINDS), name="kind"),
+        Index("ix_deliverable_task_id_id", "task_id", "id"),
+        Index("ix_deliverable_unit_id_state_id", "unit_id", "state", "id"),
+        Index("ix_deliverable_state_due_date_id", "state", "due_date", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    kind: Mapped[str] = mapped_column(String(24), default="document")
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text, default="")
+    due_date: Mapped[date | None] = mapped_column(Date)
+    # A task's own record can be submitted only when its required deliverables are approved.
+    required: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    task: Mapped[Task] = relationship(back_populates="deliverables")
+    unit: Mapped[Unit] = relationship()

@@ -1,0 +1,261 @@
+"""The `pheduyet` command line: parse arguments, call workflow/, print.
+
+Every failure ends with one line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
+
+from webapp import db
+from workflow import audit, queries, seed, service
+from workflow.accounts import create_user
+from workflow.errors import WorkflowError
+from workflow.machine import ACTIONS, STATE_LABELS, STATES
+from workflow.policy import Actor
+
+
+def fail(message: str, code: int = 1) -> None:
+    click.echo(f"Lỗi: {message}", err=True)
+    sys.exit(code)
+
+
+def one_line_errors(command: Callable) -> Callable:
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except WorkflowError as error:
+            fail(error.message, 2 if error.http_status in (400, 404) else 1)
+        except (OperationalError, ProgrammingError) as error:
+            if "no such table" in str(error) or "does not exist" in str(error):
+                fail("cơ sở dữ liệu chưa được khởi tạo; hãy chạy `pheduyet db upgrade`.")
+            fail(f"lỗi cơ sở dữ liệu: {str(error.orig).splitlines()[0]}")
+        except SQLAlchemyError as error:
+            fail(f"lỗi cơ sở dữ liệu: {str(error).splitlines()[0]}")
+        except ValueError as error:
+            fail(str(error), 2)
+
+    return wrapper
+
+
+def ddmmyyyy(value: date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    cells = [[str(c) for c in headers]] + [["" if c is None else str(c) for c in r] for r in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    for n, row in enumerate(cells):
+        click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+        if n == 0:
+            click.echo("  ".join("-" * w for w in widths))
+
+
+def short(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+format_option = click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="do nothing if the database already has users")
+@with_appcontext
+@one_line_errors
+def seed_demo_command(if_empty: bool) -> None:
+    """Load the units, demo users and the seed plan (idempotent)."""
+    if if_empty and seed.has_users(db.session()):
+        click.echo("Cơ sở dữ liệu đã có dữ liệu; không nạp dữ liệu mẫu.")
+        return
+    report = seed.seed_demo(
+        db.session(),
+        password=current_app.config["DEMO_PASSWORD"],
+        divisions=seed.parse_divisions(current_app.config["DIVISIONS"]),
+        password_method=current_app.config["PASSWORD_HASH_METHOD"],
+    )
+    click.echo(
+        f"Đơn vị mới: {report.units_created}; người dùng mới: {len(report.users_created)}; "
+        f"kế hoạch mẫu: {'đã nạp' if report.plan_created else 'đã có sẵn'}."
+    )
+    if report.users_created:
+        click.echo("Tài khoản: " + ", ".join(report.users_created))
+    if report.password:
+        click.echo(f"Mật khẩu chung của các tài khoản mẫu (chỉ in một lần): {report.password}")
+
+
+@click.command("tasks")
+@format_option
+@with_appcontext
+@one_line_errors
+def tasks_command(fmt: str) -> None:
+    """The plan's tasks: lead units, timing, state, deliverables approved/total."""
+    rows = queries.task_rows(db.session())
+    if fmt == "json":
+        emit_json([{**r.__dict__, "due_date": r.due_date.isoformat() if r.due_date else None} for r in rows])
+        return
+    print_table(
+        ["Số", "Nhiệm vụ", "Chủ trì", "Thời hạn", "Trạng thái", "Sản phẩm"],
+        [
+            (
+                r.number,
+                short(r.title, 50),
+                short("; ".join(r.lead_units), 40),
+                ddmmyyyy(r.due_date) or r.timing_text,
+                STATE_LABELS[r.state],
+                f"{r.approved}/{r.total}",
+            )
+            for r in rows
+        ],
+    )
+
+
+@click.command("deliverables")
+@click.option("--task", "task_number", type=int, help="task number")
+@click.option("--state", type=click.Choice(STATES))
+@click.option("--unit", help="unit code or full name")
+@format_option
+@with_appcontext
+@one_line_errors
+def deliverables_command(task_number: int | None, state: str | None, unit: str | None, fmt: str) -> None:
+    """Deliverables, filtered by task, state and unit."""
+    session = db.session()
+    unit_id = queries.unit_by_code_or_name(session, unit).id if unit else None
+    rows = queries.deliverable_rows(session, task_number=task_number, state=state, unit_id=unit_id)
+    if fmt == "json":
+        emit_json(
+            [
+                {
+                    "id": d.id,
+                    "task": n,
+                    "unit": u,
+                    "kind": d.kind,
+                    "title": d.title,
+                    "state": d.state,
+                    "version": d.version,
+                    "due_date": d.due_date.isoformat() if d.due_date else None,
+                }
+                for d, n, u in rows
+            ]
+        )
+        return
+    print_table(
+        ["ID", "NV", "Đơn vị", "Loại", "Tiêu đề", "Trạng thái", "Phiên bản", "Hạn"],
+        [
+            (d.id, n, short(u, 30), d.kind, short(d.title, 50), STATE_LABELS[d.state], d.version, ddmmyyyy(d.due_date))
+            for d, n, u in rows
+        ],
+    )
+
+
+@click.command("act")
+@click.option("--as", "username", required=True, help="the user who acts")
+@click.option("--task", "task_number", type=int, help="task number")
+@click.option("--deliverable", "deliverable_id", type=int, help="deliverable id")
+@click.option("--reason", help="required for return, send_back and reopen")
+@click.option("--version", "expected_version", type=int, help="refuse if the item changed since")
+@click.argument("action", type=click.Choice(ACTIONS))
+@with_appcontext
+@one_line_errors
+def act_command(
+    username: str,
+    task_number: int | None,
+    deliverable_id: int | None,
+    reason: str | None,
+    expected_version: int | None,
+    action: str,
+) -> None:
+    """Take a workflow ACTION on a task or deliverable, as a user (through perform)."""
+    if (task_number is None) == (deliverable_id is None):
+        fail("chọn đúng một trong --task N hoặc --deliverable ID.", 2)
+    session = db.session()
+    actor = Actor.of(queries.user_by_username(session, username))
+    item = (
+        ("task", queries.task_by_number(session, task_number).id)
+        if task_number is not None
+        else ("deliverable", deliverable_id)
+    )
+    outcome = service.perform(
+        session, actor, item, action, reason=reason, expected_version=expected_version, client_addr="cli"
+    )
+    click.echo(
+        f"{outcome.kind} {outcome.id}: {STATE_LABELS[outcome.from_state]} → "
+        f"{STATE_LABELS[outcome.to_state]} (phiên bản {outcome.version}, sự kiện #{outcome.audit_seq})"
+    )
+
+
+@click.command("verify-audit")
+@with_appcontext
+@one_line_errors
+def verify_audit_command() -> None:
+    """Recompute the audit chain; exit 1 and name the first bad event if it was tampered with."""
+    report = audit.verify(db.session().connection())
+    if report.ok:
+        click.echo(f"Nhật ký nguyên vẹn: {report.checked} sự kiện.")
+        return
+    fail(f"nhật ký bị thay đổi tại sự kiện #{report.first_bad_seq}: {report.problem}.")
+
+
+@click.command("create-user")
+@click.option("--username", required=True)
+@click.option("--full-name", required=True)
+@click.option("--unit", "unit_code", required=True, help="unit code, e.g. vp")
+@click.option("--role", "roles", multiple=True, required=True, help="repeat for several roles")
+@click.option("--email")
+@click.password_option(envvar="PHEDUYET_NEW_PASSWORD")
+@with_appcontext
+@one_line_errors
+def create_user_command(
+    username: str, full_name: str, unit_code: str, roles: tuple[str, ...], email: str | None, password: str
+) -> None:
+    """Create a user (the password is asked twice, or read from PHEDUYET_NEW_PASSWORD)."""
+    session = db.session()
+    user = create_user(
+        session,
+        username=username,
+        full_name=full_name,
+        unit_code=unit_code,
+        roles=roles,
+        password=password,
+        email=email,
+        password_method=current_app.config["PASSWORD_HASH_METHOD"],
+    )
+    session.commit()
+    click.echo(f"Đã tạo người dùng {user.username} ({', '.join(sorted(user.roles))}).")
+
+
+COMMANDS = (
+    seed_demo_command,
+    tasks_command,
+    deliverables_command,
+    act_command,
+    verify_audit_command,
+    create_user_command,
+)
+
+
+def init_app(app: Flask) -> None:
+    for command in COMMANDS:
+        app.cli.add_command(command)
+
+
+def main() -> None:
+    from webapp import create_app
+
+    FlaskGroup(create_app=create_app, help="pheduyet: kế hoạch, nhiệm vụ và phê duyệt.")()

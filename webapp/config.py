@@ -1,0 +1,39 @@
+"""Configuration from the environment, with safe defaults."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+
+def _secret_key(instance: Path) -> str:
+    """SECRET_KEY from the environment, else one generated once into instance/ (mode 600)."""
+    from_env = os.environ.get("SECRET_KEY")
+    if from_env:
+        return from_env
+    path = instance / "secret_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def from_environment(instance: Path) -> dict[str, Any]:
+    return {
+        "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'pheduyet.db'}",
+        "SECRET_KEY": _secret_key(instance),
+        "DEMO_PASSWORD": os.environ.get("PHEDUYET_DEMO_PASSWORD") or None,
+        "DIVISIONS": os.environ.get("PHEDUYET_DIVISIONS", ""),
+        "PASSWORD_HASH_METHOD": os.environ.get("PHEDUYET_PASSWORD_HASH", "scrypt"),
+        "UPLOAD_FOLDER": str(instance / "uploads"),
+        "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("PHEDUYET_HTTPS", "") == "1",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+    }

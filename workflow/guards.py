@@ -1,0 +1,40 @@
+"""Guards: named checks a transition needs besides permission. Each raises a typed error.
+
+They read only the `Attempt` (the item's snapshot, the reason, and facts the service
+loaded for them), so they are plain functions that tests can call directly.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from workflow.errors import Incomplete, ReasonRequired
+
+
+def reason_given(attempt: Any) -> None:
+    if not (attempt.reason or "").strip():
+        raise ReasonRequired("Thao tác này cần ghi rõ lý do.")
+
+
+def item_is_complete(attempt: Any) -> None:
+    missing = attempt.facts.get("missing", ())
+    if missing:
+        raise Incomplete(
+            "Chưa thể trình: " + "; ".join(missing) + ".", missing=list(missing)
+        )
+
+
+def deliverable_missing(item: Any) -> list[str]:
+    """What a deliverable still lacks before it can be submitted (by kind, grows with kinds)."""
+    missing = []
+    if not (item.title or "").strip():
+        missing.append("thiếu tiêu đề")
+    if not (item.body or "").strip():
+        missing.append("thiếu nội dung")
+    return missing
+
+
+def task_missing(unapproved_required: int) -> list[str]:
+    if unapproved_required:
+        return [f"còn {unapproved_required} sản phẩm bắt buộc chưa được phê duyệt"]
+    return []

@@ -1,0 +1,195 @@
+"""Who may do what: visibility, and who may take each transition (separation of duties too).
+
+Every rule reads an `Actor` and an `ItemSnapshot` only, so the same decision is made for a
+page, an API call, a CLI command and a list of a thousand items without a query per item.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, or_, true
+
+from workflow.errors import NotFound, NotPermitted
+from workflow.machine import APPROVED, DRAFT, REVIEWED, SUBMITTED
+
+MEMBER, REVIEWER, DEPUTY, DIRECTOR, ADMIN, AUDITOR = (
+    "member",
+    "reviewer",
+    "deputy_director",
+    "director",
+    "admin",
+    "auditor",
+)
+ROLE_LABELS = {
+    MEMBER: "Chuyên viên",
+    REVIEWER: "Thẩm định (Văn phòng Sở)",
+    DEPUTY: "Phó Giám đốc",
+    DIRECTOR: "Giám đốc",
+    ADMIN: "Quản trị",
+    AUDITOR: "Kiểm tra nhật ký",
+}
+SEES_EVERYTHING = frozenset({REVIEWER, DEPUTY, DIRECTOR, ADMIN, AUDITOR})
+APPROVERS = frozenset({DEPUTY, DIRECTOR})
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """A user as the engine sees them at the moment of acting."""
+
+    id: int
+    username: str
+    unit_id: int | None
+    unit_name: str
+    roles: frozenset[str]
+    active: bool = True
+
+    @classmethod
+    def of(cls, user: Any) -> Actor:
+        return cls(
+            id=user.id,
+            username=user.username,
+            unit_id=user.unit_id,
+            unit_name=user.unit.name if user.unit is not None else "",
+            roles=frozenset(user.roles),
+            active=bool(user.active),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ItemSnapshot:
+    """The fields of a task or deliverable that rules read."""
+
+    kind: str  # "task" | "deliverable"
+    id: int
+    state: str
+    version: int
+    owner_unit_id: int
+    submitted_by_id: int | None
+    reviewed_by_id: int | None
+
+
+# --- visibility ------------------------------------------------------------------------
+
+
+def can_view(actor: Actor, item: ItemSnapshot) -> bool:
+    if not actor.active:
+        return False
+    if actor.roles & SEES_EVERYTHING or item.kind == "task":
+        return True
+    # A member sees their own unit's work at every stage, others' once it left draft.
+    return item.owner_unit_id == actor.unit_id or item.state != DRAFT
+
+
+def visible_deliverables(actor: Actor, deliverable: Any) -> ColumnElement[bool]:
+    """The SQL form of `can_view` for deliverable lists (same rule, for one query)."""
+    if actor.roles & SEES_EVERYTHING:
+        return true()
+    return or_(deliverable.unit_id == actor.unit_id, deliverable.state != DRAFT)
+
+
+def require_view(actor: Actor, item: ItemSnapshot) -> None:
+    if not can_view(actor, item):
+        raise NotFound("Không tìm thấy mục này, hoặc bạn không có quyền xem.")
+
+
+def can_read_full_audit(actor: Actor) -> bool:
+    return actor.active and bool(actor.roles & SEES_EVERYTHING)
+
+
+# --- who may take a transition -----------------------------------------------------------
+
+Rule = Callable[[Actor, ItemSnapshot], str | None]  # None = allowed, else why not
+
+
+def _owning_member(actor: Actor, item: ItemSnapshot) -> str | None:
+    if MEMBER in actor.roles and actor.unit_id == item.owner_unit_id:
+        return None
+    return "Chỉ chuyên viên của đơn vị chủ trì mới được thực hiện."
+
+
+def _submitter_or_owning_member(actor: Actor, item: ItemSnapshot) -> str | None:
+    if actor.id == item.submitted_by_id:
+        return None
+    return _owning_member(actor, item)
+
+
+def _reviewer_not_submitter(actor: Actor, item: ItemSnapshot) -> str | None:
+    if REVIEWER not in actor.roles:
+        return "Chỉ người thẩm định của Văn phòng Sở mới được thực hiện."
+    if actor.id == item.submitted_by_id:
+        return "Người đã trình không được tự thẩm định (tách bạch nhiệm vụ)."
+    return None
+
+
+def _reviewer(actor: Actor, item: ItemSnapshot) -> str | None:
+    if REVIEWER in actor.roles:
+        return None
+    return "Chỉ người thẩm định của Văn phòng Sở mới được thực hiện."
+
+
+def _approver(actor: Actor, item: ItemSnapshot) -> str | None:
+    if actor.roles & APPROVERS:
+        return None
+    return "Chỉ Giám đốc hoặc Phó Giám đốc mới được thực hiện."
+
+
+def _approver_independent(actor: Actor, item: ItemSnapshot) -> str | None:
+    if not actor.roles & APPROVERS:
+        return "Chỉ Giám đốc hoặc Phó Giám đốc mới được phê duyệt."
+    if actor.id in (item.submitted_by_id, item.reviewed_by_id):
+        return "Người phê duyệt không được là người đã trình hoặc đã thẩm định (tách bạch nhiệm vụ)."
+    return None
+
+
+def _director(actor: Actor, item: ItemSnapshot) -> str | None:
+    if DIRECTOR in actor.roles:
+        return None
+    return "Chỉ Giám đốc mới được mở lại mục đã phê duyệt."
+
+
+# Keyed like the machine's transitions: (action, source state).
+WHO_MAY: dict[tuple[str, str], Rule] = {
+    ("submit", DRAFT): _owning_member,
+    ("withdraw", SUBMITTED): _submitter_or_owning_member,
+    ("review", SUBMITTED): _reviewer_not_submitter,
+    ("return", SUBMITTED): _reviewer,
+    ("return", REVIEWED): _approver,
+    ("send_back", REVIEWED): _approver,
+    ("approve", REVIEWED): _approver_independent,
+    ("reopen", APPROVED): _director,
+}
+
+# The roles that can take an action from *some* state: an actor with none of them is
+# refused as not permitted whatever the item's state (403 before 409).
+ROLES_FOR_ACTION: dict[str, frozenset[str]] = {
+    "submit": frozenset({MEMBER}),
+    "withdraw": frozenset({MEMBER}),
+    "review": frozenset({REVIEWER}),
+    "return": frozenset({REVIEWER}) | APPROVERS,
+    "send_back": APPROVERS,
+    "approve": APPROVERS,
+    "reopen": frozenset({DIRECTOR}),
+}
+
+
+def may_ever(actor: Actor, action: str) -> bool:
+    return actor.active and bool(actor.roles & ROLES_FOR_ACTION.get(action, frozenset()))
+
+
+def why_not(actor: Actor, item: ItemSnapshot, action: str) -> str | None:
+    """None if the actor may take `action` on the item in its current state."""
+    if not actor.active:
+        return "Tài khoản đã bị khóa."
+    rule = WHO_MAY.get((action, item.state))
+    if rule is None:
+        return "Trạng thái hiện tại không cho phép thao tác này."
+    return rule(actor, item)
+
+
+def require_permission(actor: Actor, item: ItemSnapshot, action: str) -> None:
+    reason = why_not(actor, item, action)
+    if reason is not None:
+        raise NotPermitted(reason, action=action)

@@ -1,0 +1,192 @@
+"""The one door: every interface (pages, API, CLI) changes an item's state through `perform`.
+
+`perform` takes the chain lock, re-reads the item under it, checks visibility, version,
+permission, the machine and its guards, then writes the new state, the bumped version and
+the audit event, and commits: one transaction, all or nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Table, bindparam, func, select, update
+from sqlalchemy.orm import Session
+
+from models import Deliverable, Task, utcnow
+from workflow import audit, guards, machine, policy
+from workflow.errors import InvalidTransition, NotFound, NotPermitted, StaleVersion, UnknownAction
+from workflow.policy import Actor, ItemSnapshot
+
+ITEM_KINDS = ("task", "deliverable")
+_TABLES: dict[str, Table] = {"task": Task.__table__, "deliverable": Deliverable.__table__}
+_ID = bindparam("item_id")
+
+
+def _snapshot_query(kind: str):
+    t = _TABLES[kind]
+    owner = t.c.owner_unit_id if kind == "task" else t.c.unit_id
+    return select(
+        t.c.id, t.c.state, t.c.version, owner, t.c.submitted_by_id, t.c.reviewed_by_id
+    ).where(t.c.id == _ID)
+
+
+_SNAPSHOT = {kind: _snapshot_query(kind) for kind in ITEM_KINDS}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    kind: str
+    id: int
+    action: str
+    from_state: str
+    to_state: str
+    version: int
+    audit_seq: int
+
+
+def item_ref(item: Any) -> tuple[str, int]:
+    """("task" | "deliverable", id) for an ORM item or a (kind, id) pair."""
+    if isinstance(item, Task):
+        return "task", item.id
+    if isinstance(item, Deliverable):
+        return "deliverable", item.id
+    kind, item_id = item
+    if kind not in ITEM_KINDS:
+        raise NotFound("Không tìm thấy mục này.")
+    return kind, int(item_id)
+
+
+def snapshot_of(item: Task | Deliverable) -> ItemSnapshot:
+    kind = "task" if isinstance(item, Task) else "deliverable"
+    return ItemSnapshot(
+        kind=kind,
+        id=item.id,
+        state=item.state,
+        version=item.version,
+        owner_unit_id=item.owner_unit_id if kind == "task" else item.unit_id,
+        submitted_by_id=item.submitted_by_id,
+        reviewed_by_id=item.reviewed_by_id,
+    )
+
+
+def load_snapshot(conn: Connection, kind: str, item_id: int) -> ItemSnapshot:
+    row = conn.execute(_SNAPSHOT[kind], {"item_id": item_id}).first()
+    if row is None:
+        raise NotFound("Không tìm thấy mục này, hoặc bạn không có quyền xem.")
+    return ItemSnapshot(kind, *row)
+
+
+def available_actions(actor: Actor, item: ItemSnapshot | Task | Deliverable) -> list[str]:
+    """The actions `actor` may take on the item now (guards that need input not checked)."""
+    snap = item if isinstance(item, ItemSnapshot) else snapshot_of(item)
+    if not policy.can_view(actor, snap):
+        return []
+    return [
+        action
+        for (action, source) in policy.WHO_MAY
+        if source == snap.state
+        and policy.may_ever(actor, action)
+        and policy.why_not(actor, snap, action) is None
+    ]
+
+
+def _missing(conn: Connection, snap: ItemSnapshot) -> list[str]:
+    if snap.kind == "task":
+        d = _TABLES["deliverable"]
+        open_count = conn.execute(
+            select(func.count())
+            .select_from(d)
+            .where(d.c.task_id == snap.id, d.c.required.is_(True), d.c.state != machine.APPROVED)
+        ).scalar_one()
+        return guards.task_missing(open_count)
+    d = _TABLES["deliverable"]
+    row = conn.execute(select(d.c.title, d.c.body).where(d.c.id == snap.id)).one()
+    return guards.deliverable_missing(row)
+
+
+def _who_fields(action: str, actor: Actor, to_state: str) -> dict[str, Any]:
+    """Who submitted / reviewed the current round, for separation of duties."""
+    if action == "submit":
+        return {"submitted_by_id": actor.id, "reviewed_by_id": None}
+    if action == "review":
+        return {"reviewed_by_id": actor.id}
+    if to_state in (machine.DRAFT, machine.SUBMITTED):
+        return {"reviewed_by_id": None}
+    return {}
+
+
+def perform(
+    session: Session,
+    actor: Actor,
+    item: Any,
+    action: str,
+    *,
+    reason: str | None = None,
+    expected_version: int | None = None,
+    client_addr: str | None = None,
+) -> Outcome:
+    """Take `action` on a task or deliverable as `actor`, or raise a WorkflowError.
+
+    Commits on success, rolls the session back on any error. When `item` is an ORM object
+    and no `expected_version` is given, the version it was loaded with is expected.
+    """
+    kind, item_id = item_ref(item)
+    if expected_version is None and isinstance(item, Task | Deliverable):
+        expected_version = item.__dict__.get("version")
+    reason = (reason or "").strip() or None
+    try:
+        if action not in machine.ACTIONS:
+            raise UnknownAction(f"Không có thao tác “{action}”.", action=action)
+        conn = session.connection()
+        head = audit.lock_head(conn)
+        snap = load_snapshot(conn, kind, item_id)
+        policy.require_view(actor, snap)
+        if expected_version is not None and snap.version != expected_version:
+            raise StaleVersion(
+                "Mục này vừa được người khác thay đổi; hãy tải lại trang và thử lại.",
+                current_version=snap.version,
+            )
+        if not policy.may_ever(actor, action):
+            raise NotPermitted("Vai trò của bạn không được thực hiện thao tác này.", action=action)
+        if machine.destination(action, snap.state) is None:
+            raise InvalidTransition(
+                f"Không thể “{machine.ACTION_LABELS[action]}” khi mục đang ở trạng thái "
+                f"“{machine.STATE_LABELS[snap.state]}”.",
+                state=snap.state,
+            )
+        policy.require_permission(actor, snap, action)
+        facts = {"missing": _missing(conn, snap)} if action == "submit" else {}
+        to_state = machine.fire(machine.Attempt(snap.state, snap, reason, facts), action)
+
+        table = _TABLES[kind]
+        changed = conn.execute(
+            update(table)
+            .where(table.c.id == item_id, table.c.version == snap.version)
+            .values(
+                state=to_state,
+                version=snap.version + 1,
+                updated_at=utcnow(),
+                **_who_fields(action, actor, to_state),
+            )
+        ).rowcount
+        if changed != 1:  # cannot happen under the chain lock; refuse rather than guess
+            raise StaleVersion("Mục này vừa được người khác thay đổi; hãy tải lại trang.")
+        event = audit.append(
+            conn,
+            head,
+            item_type=kind,
+            item_id=item_id,
+            action=action,
+            from_state=snap.state,
+            to_state=to_state,
+            reason=reason,
+            client_addr=client_addr,
+            detail={"version": snap.version + 1},
+            **audit.actor_fields(actor),
+        )
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return Outcome(kind, item_id, action, snap.state, to_state, snap.version + 1, event["seq"])
