@@ -1,7 +1,9 @@
-"""SQLAlchemy models: data only, no behaviour beyond it. Imported by workflow/, never the reverse."""
+"""SQLAlchemy models: data only. Imported by workflow/, never the reverse."""
 
 from models.audit import AuditEvent, AuditHead
+from models.auth import ApiToken, LoginFailure
 from models.base import Base, utcnow
+from models.content import Attachment, Comment
 from models.org import ROLES, Unit, UnitGroup, User, UserRole, unit_group_member
 from models.plan import (
     DELIVERABLE_KINDS,
@@ -14,6 +16,10 @@ from models.plan import (
 )
 
 __all__ = [
+    "ApiToken",
+    "Attachment",
+    "Comment",
+    "LoginFailure",
     "AuditEvent",
     "AuditHead",
     "Base",

@@ -1,4 +1,4 @@
-"""Declarative base with a naming convention, so Alembic names constraints the same way everywhere."""
+"""Declarative base with a naming convention, so Alembic names constraints predictably."""
 
 from datetime import UTC, datetime
 

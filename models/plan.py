@@ -28,7 +28,13 @@ from models.org import Unit, _in
 
 STATES = ("draft", "submitted", "reviewed", "approved")
 TIMING_KINDS = ("ongoing", "deadline", "year")
-DELIVERABLE_KINDS = ("document", "steering_committee", "regulation", "nominations", "periodic_report")
+DELIVERABLE_KINDS = (
+    "document",
+    "steering_committee",
+    "regulation",
+    "nominations",
+    "periodic_report",
+)
 TASK_UNIT_ROLES = ("lead", "coordinating")
 
 

@@ -108,7 +108,12 @@ def tasks_command(fmt: str) -> None:
     """The plan's tasks: lead units, timing, state, deliverables approved/total."""
     rows = queries.task_rows(db.session())
     if fmt == "json":
-        emit_json([{**r.__dict__, "due_date": r.due_date.isoformat() if r.due_date else None} for r in rows])
+        emit_json(
+            [
+                {**r.__dict__, "due_date": r.due_date.isoformat() if r.due_date else None}
+                for r in rows
+            ]
+        )
         return
     print_table(
         ["Số", "Nhiệm vụ", "Chủ trì", "Thời hạn", "Trạng thái", "Sản phẩm"],
@@ -133,7 +138,9 @@ def tasks_command(fmt: str) -> None:
 @format_option
 @with_appcontext
 @one_line_errors
-def deliverables_command(task_number: int | None, state: str | None, unit: str | None, fmt: str) -> None:
+def deliverables_command(
+    task_number: int | None, state: str | None, unit: str | None, fmt: str
+) -> None:
     """Deliverables, filtered by task, state and unit."""
     session = db.session()
     unit_id = queries.unit_by_code_or_name(session, unit).id if unit else None
@@ -158,7 +165,16 @@ def deliverables_command(task_number: int | None, state: str | None, unit: str |
     print_table(
         ["ID", "NV", "Đơn vị", "Loại", "Tiêu đề", "Trạng thái", "Phiên bản", "Hạn"],
         [
-            (d.id, n, short(u, 30), d.kind, short(d.title, 50), STATE_LABELS[d.state], d.version, ddmmyyyy(d.due_date))
+            (
+                d.id,
+                n,
+                short(u, 30),
+                d.kind,
+                short(d.title, 50),
+                STATE_LABELS[d.state],
+                d.version,
+                ddmmyyyy(d.due_date),
+            )
             for d, n, u in rows
         ],
     )
@@ -192,11 +208,18 @@ def act_command(
         else ("deliverable", deliverable_id)
     )
     outcome = service.perform(
-        session, actor, item, action, reason=reason, expected_version=expected_version, client_addr="cli"
+        session,
+        actor,
+        item,
+        action,
+        reason=reason,
+        expected_version=expected_version,
+        client_addr="cli",
     )
     click.echo(
         f"{outcome.kind} {outcome.id}: {STATE_LABELS[outcome.from_state]} → "
-        f"{STATE_LABELS[outcome.to_state]} (phiên bản {outcome.version}, sự kiện #{outcome.audit_seq})"
+        f"{STATE_LABELS[outcome.to_state]} "
+        f"(phiên bản {outcome.version}, sự kiện #{outcome.audit_seq})"
     )
 
 
@@ -222,7 +245,12 @@ def verify_audit_command() -> None:
 @with_appcontext
 @one_line_errors
 def create_user_command(
-    username: str, full_name: str, unit_code: str, roles: tuple[str, ...], email: str | None, password: str
+    username: str,
+    full_name: str,
+    unit_code: str,
+    roles: tuple[str, ...],
+    email: str | None,
+    password: str,
 ) -> None:
     """Create a user (the password is asked twice, or read from PHEDUYET_NEW_PASSWORD)."""
     session = db.session()

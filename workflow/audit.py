@@ -115,7 +115,9 @@ def _rows(conn: Connection, batch: int) -> Iterator[dict[str, Any]]:
     after = 0
     while True:
         rows = (
-            conn.execute(select(EVENTS).where(EVENTS.c.seq > after).order_by(EVENTS.c.seq).limit(batch))
+            conn.execute(
+                select(EVENTS).where(EVENTS.c.seq > after).order_by(EVENTS.c.seq).limit(batch)
+            )
             .mappings()
             .all()
         )
@@ -140,5 +142,7 @@ def verify(conn: Connection, batch: int = 5000) -> ChainReport:
     last_seq, last_hash = conn.execute(select(HEAD.c.last_seq, HEAD.c.last_hash)).one()
     if last_seq != checked or last_hash != expected_prev:
         bad = min(last_seq, checked) + 1
-        return ChainReport(False, checked, bad, f"the chain's head says {last_seq} events, found {checked}")
+        return ChainReport(
+            False, checked, bad, f"the chain's head says {last_seq} events, found {checked}"
+        )
     return ChainReport(True, checked)

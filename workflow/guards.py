@@ -19,9 +19,7 @@ def reason_given(attempt: Any) -> None:
 def item_is_complete(attempt: Any) -> None:
     missing = attempt.facts.get("missing", ())
     if missing:
-        raise Incomplete(
-            "Chưa thể trình: " + "; ".join(missing) + ".", missing=list(missing)
-        )
+        raise Incomplete("Chưa thể trình: " + "; ".join(missing) + ".", missing=list(missing))
 
 
 def deliverable_missing(item: Any) -> list[str]:

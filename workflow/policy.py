@@ -140,7 +140,9 @@ def _approver_independent(actor: Actor, item: ItemSnapshot) -> str | None:
     if not actor.roles & APPROVERS:
         return "Chỉ Giám đốc hoặc Phó Giám đốc mới được phê duyệt."
     if actor.id in (item.submitted_by_id, item.reviewed_by_id):
-        return "Người phê duyệt không được là người đã trình hoặc đã thẩm định (tách bạch nhiệm vụ)."
+        return (
+            "Người phê duyệt không được là người đã trình hoặc đã thẩm định (tách bạch nhiệm vụ)."
+        )
     return None
 
 
@@ -193,3 +195,26 @@ def require_permission(actor: Actor, item: ItemSnapshot, action: str) -> None:
     reason = why_not(actor, item, action)
     if reason is not None:
         raise NotPermitted(reason, action=action)
+
+
+# --- editing -----------------------------------------------------------------------------
+
+
+def why_not_edit(actor: Actor, item: ItemSnapshot) -> str | None:
+    """Drafts only, by a member of the owning unit (tasks' texts come from the plan)."""
+    if not actor.active:
+        return "Tài khoản đã bị khóa."
+    if item.kind != "deliverable":
+        return "Nội dung nhiệm vụ lấy từ kế hoạch, không sửa tại đây."
+    if item.state != DRAFT:
+        return "Chỉ sửa được khi đang ở trạng thái Dự thảo."
+    return _owning_member(actor, item)
+
+
+def can_edit(actor: Actor, item: ItemSnapshot) -> bool:
+    return why_not_edit(actor, item) is None
+
+
+def can_create_deliverable(actor: Actor, lead_unit_ids: set[int]) -> bool:
+    """A member of one of the task's lead units may add a deliverable for their unit."""
+    return actor.active and MEMBER in actor.roles and actor.unit_id in lead_unit_ids

@@ -44,9 +44,11 @@ def task_rows(session: Session, plan_id: int | None = None) -> list[TaskRow]:
         if plan is None:
             return []
         plan_id = plan.id
-    tasks = session.execute(
-        select(Task).where(Task.plan_id == plan_id).order_by(Task.number)
-    ).scalars().all()
+    tasks = (
+        session.execute(select(Task).where(Task.plan_id == plan_id).order_by(Task.number))
+        .scalars()
+        .all()
+    )
     ids = [t.id for t in tasks]
     units: dict[tuple[int, str], list[str]] = {}
     for task_id, role, name in session.execute(

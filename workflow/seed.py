@@ -51,7 +51,7 @@ DEMO_USERS = (
 
 
 def parse_divisions(text: str | None) -> tuple[tuple[str, str], ...]:
-    """"khtc=Phòng Kế hoạch - Tài chính;qlcn=…" → ((code, name), …); empty → the defaults."""
+    """ "khtc=Phòng Kế hoạch - Tài chính;qlcn=…" → ((code, name), …); empty → the defaults."""
     if not text or not text.strip():
         return DEFAULT_DIVISIONS
     pairs = []
@@ -64,7 +64,9 @@ def parse_divisions(text: str | None) -> tuple[tuple[str, str], ...]:
 
 
 def seed_plan_data() -> dict[str, Any]:
-    return json.loads(resources.files("workflow").joinpath("data/seed_plan.json").read_text("utf-8"))
+    return json.loads(
+        resources.files("workflow").joinpath("data/seed_plan.json").read_text("utf-8")
+    )
 
 
 def seed_plan_text() -> str:
@@ -83,15 +85,27 @@ def ensure_organisation(session: Session, divisions=DEFAULT_DIVISIONS) -> int:
     """Create the units and the divisions group that are missing; returns how many units."""
     existing = {u.code: u for u in session.execute(select(Unit)).scalars()}
     created = 0
-    rows = [*FIXED_UNITS[:2], *((c, n, n.replace("Phòng ", "P. "), "division", "") for c, n in divisions), FIXED_UNITS[2]]
+    rows = [
+        *FIXED_UNITS[:2],
+        *((c, n, n.replace("Phòng ", "P. "), "division", "") for c, n in divisions),
+        FIXED_UNITS[2],
+    ]
     for code, name, short, kind, aliases in rows:
         if code not in existing:
-            existing[code] = Unit(code=code, name=name, short_name=short, kind=kind, aliases=aliases)
+            existing[code] = Unit(
+                code=code, name=name, short_name=short, kind=kind, aliases=aliases
+            )
             session.add(existing[code])
             created += 1
-    group = session.execute(select(UnitGroup).where(UnitGroup.code == DIVISIONS_GROUP)).scalar_one_or_none()
+    group = session.execute(
+        select(UnitGroup).where(UnitGroup.code == DIVISIONS_GROUP)
+    ).scalar_one_or_none()
     if group is None:
-        group = UnitGroup(code=DIVISIONS_GROUP, name="Các phòng thuộc Sở", aliases="các phòng\ncác phòng chuyên môn")
+        group = UnitGroup(
+            code=DIVISIONS_GROUP,
+            name="Các phòng thuộc Sở",
+            aliases="các phòng\ncác phòng chuyên môn",
+        )
         session.add(group)
     for code, _ in divisions:
         if existing[code] not in group.units:
@@ -104,7 +118,9 @@ def _expand(session: Session, codes: list[str]) -> list[Unit]:
     units: list[Unit] = []
     for code in codes:
         if code.startswith("@"):
-            group = session.execute(select(UnitGroup).where(UnitGroup.code == code[1:])).scalar_one()
+            group = session.execute(
+                select(UnitGroup).where(UnitGroup.code == code[1:])
+            ).scalar_one()
             units.extend(group.units)
         else:
             units.append(session.execute(select(Unit).where(Unit.code == code)).scalar_one())
@@ -151,7 +167,10 @@ def load_plan(session: Session, data: dict[str, Any], source_text: str = "", by=
             timing_text=t.get("timing_text", ""),
             due_date=due,
             unit_links=[TaskUnit(unit=u, role="lead", position=i) for i, u in enumerate(leads)]
-            + [TaskUnit(unit=u, role="coordinating", position=i) for i, u in enumerate(coordinating)],
+            + [
+                TaskUnit(unit=u, role="coordinating", position=i)
+                for i, u in enumerate(coordinating)
+            ],
         )
         session.add(task)
         for d in t.get("deliverables", []):
@@ -160,7 +179,11 @@ def load_plan(session: Session, data: dict[str, Any], source_text: str = "", by=
                 title = f"{d['title']} — {unit.name}" if d.get("per_lead") else d["title"]
                 session.add(
                     Deliverable(
-                        task=task, unit=unit, kind=d["kind"], title=title, due_date=due or period_end
+                        task=task,
+                        unit=unit,
+                        kind=d["kind"],
+                        title=title,
+                        due_date=due or period_end,
                     )
                 )
                 deliverable_count += 1
@@ -191,7 +214,10 @@ def seed_demo(
     """Units, demo users for every role and the seed plan; what exists is left as it is."""
     report = SeedReport()
     report.units_created = ensure_organisation(session, divisions)
-    users = [*DEMO_USERS, *((f"{c}.chuyenvien", f"Chuyên viên {n}", c, ("member",)) for c, n in divisions)]
+    users = [
+        *DEMO_USERS,
+        *((f"{c}.chuyenvien", f"Chuyên viên {n}", c, ("member",)) for c, n in divisions),
+    ]
     known = set(session.execute(select(User.username)).scalars())
     missing = [u for u in users if u[0] not in known]
     if missing and password is None:

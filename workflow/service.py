@@ -7,6 +7,8 @@ the audit event, and commits: one transaction, all or nothing.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,6 +79,32 @@ def load_snapshot(conn: Connection, kind: str, item_id: int) -> ItemSnapshot:
     return ItemSnapshot(kind, *row)
 
 
+@contextmanager
+def locked_item(
+    session: Session, actor: Actor, kind: str, item_id: int, expected_version: int | None = None
+) -> Iterator[tuple[Connection, tuple[int, str], ItemSnapshot]]:
+    """Take the chain lock, re-read the item under it, check it is visible and unchanged.
+
+    Yields (connection, chain head, snapshot); commits when the block ends, rolls back if
+    it raises. Every write of the engine runs inside one of these.
+    """
+    try:
+        conn = session.connection()
+        head = audit.lock_head(conn)
+        snap = load_snapshot(conn, kind, item_id)
+        policy.require_view(actor, snap)
+        if expected_version is not None and snap.version != expected_version:
+            raise StaleVersion(
+                "Mục này vừa được người khác thay đổi; hãy tải lại trang và thử lại.",
+                current_version=snap.version,
+            )
+        yield conn, head, snap
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+
+
 def available_actions(actor: Actor, item: ItemSnapshot | Task | Deliverable) -> list[str]:
     """The actions `actor` may take on the item now (guards that need input not checked)."""
     snap = item if isinstance(item, ItemSnapshot) else snapshot_of(item)
@@ -135,18 +163,10 @@ def perform(
     if expected_version is None and isinstance(item, Task | Deliverable):
         expected_version = item.__dict__.get("version")
     reason = (reason or "").strip() or None
-    try:
-        if action not in machine.ACTIONS:
-            raise UnknownAction(f"Không có thao tác “{action}”.", action=action)
-        conn = session.connection()
-        head = audit.lock_head(conn)
-        snap = load_snapshot(conn, kind, item_id)
-        policy.require_view(actor, snap)
-        if expected_version is not None and snap.version != expected_version:
-            raise StaleVersion(
-                "Mục này vừa được người khác thay đổi; hãy tải lại trang và thử lại.",
-                current_version=snap.version,
-            )
+    if action not in machine.ACTIONS:
+        session.rollback()
+        raise UnknownAction(f"Không có thao tác “{action}”.", action=action)
+    with locked_item(session, actor, kind, item_id, expected_version) as (conn, head, snap):
         if not policy.may_ever(actor, action):
             raise NotPermitted("Vai trò của bạn không được thực hiện thao tác này.", action=action)
         if machine.destination(action, snap.state) is None:
@@ -185,8 +205,4 @@ def perform(
             detail={"version": snap.version + 1},
             **audit.actor_fields(actor),
         )
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     return Outcome(kind, item_id, action, snap.state, to_state, snap.version + 1, event["seq"])

@@ -1,0 +1,218 @@
+"""Changes to an item's content (not its state): edits, new deliverables, comments, files.
+
+Each is audited in the same transaction, under the same chain lock as `perform`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from models import Attachment, Comment, Deliverable, TaskUnit, utcnow
+from models.plan import DELIVERABLE_KINDS
+from workflow import audit, policy
+from workflow.errors import InvalidInput, InvalidTransition, NotPermitted
+from workflow.policy import Actor, ItemSnapshot
+from workflow.service import locked_item
+
+EDITABLE_FIELDS = ("title", "body", "due_date")
+MAX_TITLE = 500
+MAX_BODY = 200_000
+
+
+def _clean(changes: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise InvalidInput(f"Không sửa được trường: {', '.join(sorted(unknown))}.")
+    clean: dict[str, Any] = {}
+    if "title" in changes:
+        title = (changes["title"] or "").strip()
+        if not title or len(title) > MAX_TITLE:
+            raise InvalidInput(f"Tiêu đề không được để trống và không quá {MAX_TITLE} ký tự.")
+        clean["title"] = title
+    if "body" in changes:
+        body = changes["body"] or ""
+        if len(body) > MAX_BODY:
+            raise InvalidInput(f"Nội dung không quá {MAX_BODY} ký tự.")
+        clean["body"] = body
+    if "due_date" in changes:
+        due = changes["due_date"]
+        if due is not None and not isinstance(due, date):
+            raise InvalidInput("Hạn hoàn thành không hợp lệ (dd/mm/yyyy).")
+        clean["due_date"] = due
+    return clean
+
+
+def _require_edit(actor: Actor, snap: ItemSnapshot) -> None:
+    why = policy.why_not_edit(actor, snap)
+    if why is not None:
+        raise (InvalidTransition if snap.state != "draft" else NotPermitted)(why)
+
+
+def edit_deliverable(
+    session: Session,
+    actor: Actor,
+    deliverable_id: int,
+    changes: dict[str, Any],
+    *,
+    expected_version: int | None = None,
+    client_addr: str | None = None,
+) -> int:
+    """Apply `changes` to a draft; returns the new version (unchanged if nothing changed)."""
+    clean = _clean(changes)
+    item = ("deliverable", deliverable_id)
+    with locked_item(session, actor, *item, expected_version) as (conn, head, snap):
+        _require_edit(actor, snap)
+        table = Deliverable.__table__
+        current = (
+            conn.execute(
+                select(*(table.c[f] for f in EDITABLE_FIELDS)).where(table.c.id == deliverable_id)
+            )
+            .one()
+            ._asdict()
+        )
+        diff = {f: [current[f], v] for f, v in clean.items() if current[f] != v}
+        if not diff:
+            return snap.version
+        conn.execute(
+            update(table)
+            .where(table.c.id == deliverable_id, table.c.version == snap.version)
+            .values(
+                **{f: v for f, (_, v) in diff.items()},
+                version=snap.version + 1,
+                updated_at=utcnow(),
+            )
+        )
+        audit.append(
+            conn,
+            head,
+            item_type="deliverable",
+            item_id=deliverable_id,
+            action="edit",
+            from_state=snap.state,
+            to_state=snap.state,
+            client_addr=client_addr,
+            detail={"version": snap.version + 1, "changes": diff},
+            **audit.actor_fields(actor),
+        )
+    return snap.version + 1
+
+
+def create_deliverable(
+    session: Session,
+    actor: Actor,
+    task_id: int,
+    *,
+    title: str,
+    kind: str = "document",
+    body: str = "",
+    due_date: date | None = None,
+    client_addr: str | None = None,
+) -> Deliverable:
+    """A new draft owned by the actor's unit, which must lead the task."""
+    if kind not in DELIVERABLE_KINDS:
+        raise InvalidInput(
+            f"Loại sản phẩm không hợp lệ; chọn trong: {', '.join(DELIVERABLE_KINDS)}."
+        )
+    clean = _clean({"title": title, "body": body, "due_date": due_date})
+    with locked_item(session, actor, "task", task_id) as (conn, head, task_snap):
+        leads = set(
+            session.execute(
+                select(TaskUnit.unit_id).where(TaskUnit.task_id == task_id, TaskUnit.role == "lead")
+            ).scalars()
+        )
+        if not policy.can_create_deliverable(actor, leads):
+            raise NotPermitted(
+                "Chỉ chuyên viên của đơn vị chủ trì nhiệm vụ mới được thêm sản phẩm."
+            )
+        deliverable = Deliverable(task_id=task_snap.id, unit_id=actor.unit_id, kind=kind, **clean)
+        session.add(deliverable)
+        session.flush()
+        audit.append(
+            conn,
+            head,
+            item_type="deliverable",
+            item_id=deliverable.id,
+            action="create",
+            to_state=deliverable.state,
+            client_addr=client_addr,
+            detail={"task_id": task_id, "kind": kind, "title": clean["title"]},
+            **audit.actor_fields(actor),
+        )
+    return deliverable
+
+
+def add_comment(
+    session: Session,
+    actor: Actor,
+    item: tuple[str, int],
+    body: str,
+    *,
+    client_addr: str | None = None,
+) -> Comment:
+    """Anyone who can see an item may comment on it."""
+    body = (body or "").strip()
+    if not body or len(body) > 10_000:
+        raise InvalidInput("Ý kiến không được để trống và không quá 10.000 ký tự.")
+    kind, item_id = item
+    with locked_item(session, actor, kind, item_id) as (conn, head, _snap):
+        comment = Comment(item_type=kind, item_id=item_id, author_id=actor.id, body=body)
+        session.add(comment)
+        session.flush()
+        audit.append(
+            conn,
+            head,
+            item_type=kind,
+            item_id=item_id,
+            action="comment",
+            client_addr=client_addr,
+            detail={"comment_id": comment.id, "body": body},
+            **audit.actor_fields(actor),
+        )
+    return comment
+
+
+def record_attachment(
+    session: Session,
+    actor: Actor,
+    deliverable_id: int,
+    *,
+    filename: str,
+    content_type: str,
+    size: int,
+    sha256: str,
+    client_addr: str | None = None,
+) -> Attachment:
+    """Name an already stored file (validated by the caller) on a draft the actor may edit."""
+    with locked_item(session, actor, "deliverable", deliverable_id) as (conn, head, snap):
+        _require_edit(actor, snap)
+        attachment = Attachment(
+            item_type="deliverable",
+            item_id=deliverable_id,
+            filename=filename,
+            content_type=content_type,
+            size=size,
+            sha256=sha256,
+            uploaded_by_id=actor.id,
+        )
+        session.add(attachment)
+        session.flush()
+        audit.append(
+            conn,
+            head,
+            item_type="deliverable",
+            item_id=deliverable_id,
+            action="attach",
+            client_addr=client_addr,
+            detail={
+                "attachment_id": attachment.id,
+                "filename": filename,
+                "sha256": sha256,
+                "size": size,
+            },
+            **audit.actor_fields(actor),
+        )
+    return attachment
