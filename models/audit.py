@@ -25,6 +25,7 @@ class AuditEvent(Base):
     __table_args__ = (
         Index("ix_audit_event_item_type_item_id_seq", "item_type", "item_id", "seq"),
         Index("ix_audit_event_actor_id_seq", "actor_id", "seq"),
+        Index("ix_audit_event_actor_username_seq", "actor_username", "seq"),
         Index("ix_audit_event_actor_unit_id_seq", "actor_unit_id", "seq"),
         Index("ix_audit_event_action_seq", "action", "seq"),
         Index("ix_audit_event_created_at", "created_at"),

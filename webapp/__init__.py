@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -10,21 +11,29 @@ from flask_migrate import Migrate
 
 from webapp.config import from_environment
 from webapp.db import Database
+from webapp.extensions import babel, csrf, login_manager
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
-    app.config.from_mapping(from_environment(Path(app.instance_path)))
-    if config:
-        app.config.update(config)
+    config = dict(config or {})
+    instance = config.pop("INSTANCE_PATH", None) or os.environ.get("PHEDUYET_INSTANCE")
+    app = Flask(__name__, instance_path=instance, instance_relative_config=True)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(from_environment(Path(app.instance_path), config))
 
     db = Database(app)
     Migrate(app, db, directory=str(MIGRATIONS), compare_type=True, render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    babel.init_app(app)
 
-    from webapp import cli
+    from webapp import api, auth, cli, pages
 
     cli.init_app(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp, url_prefix="/api/v1")
+    csrf.exempt(api.bp)  # the API authenticates with bearer tokens, not cookies
     return app

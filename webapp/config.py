@@ -22,18 +22,24 @@ def _secret_key(instance: Path) -> str:
     return path.read_text().strip()
 
 
-def from_environment(instance: Path) -> dict[str, Any]:
-    return {
+def from_environment(instance: Path, overrides: dict[str, Any]) -> dict[str, Any]:
+    """The settings: `overrides` (tests, embedding) win over the environment."""
+    settings = {
         "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'pheduyet.db'}",
-        "SECRET_KEY": _secret_key(instance),
         "DEMO_PASSWORD": os.environ.get("PHEDUYET_DEMO_PASSWORD") or None,
         "DIVISIONS": os.environ.get("PHEDUYET_DIVISIONS", ""),
         "PASSWORD_HASH_METHOD": os.environ.get("PHEDUYET_PASSWORD_HASH", "scrypt"),
         "UPLOAD_FOLDER": str(instance / "uploads"),
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+        "API_TOKEN_HOURS": int(os.environ.get("PHEDUYET_API_TOKEN_HOURS", "12")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("PHEDUYET_HTTPS", "") == "1",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": os.environ.get("PHEDUYET_HTTPS", "") == "1",
     }
+    settings.update(overrides)
+    if "SECRET_KEY" not in settings:
+        settings["SECRET_KEY"] = _secret_key(instance)
+    return settings

@@ -14,6 +14,7 @@ from workflow import policy
 from workflow.errors import InvalidInput, NotFound
 from workflow.machine import APPROVED, STATES
 from workflow.policy import Actor
+from workflow.service import snapshot_of
 
 
 @dataclass(frozen=True)
@@ -156,3 +157,12 @@ def user_by_username(session: Session, username: str) -> User:
     if user is None:
         raise NotFound(f"Không có người dùng “{username}”.")
     return user
+
+
+def get_item(session: Session, actor: Actor, kind: str, item_id: int) -> Task | Deliverable:
+    """A task or deliverable the actor may see; NotFound otherwise (same answer either way)."""
+    model = {"task": Task, "deliverable": Deliverable}.get(kind)
+    item = session.get(model, item_id) if model is not None else None
+    if item is None or not policy.can_view(actor, snapshot_of(item)):
+        raise NotFound("Không tìm thấy mục này, hoặc bạn không có quyền xem.")
+    return item

@@ -44,6 +44,7 @@ def upgrade():
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.create_index('ix_audit_event_action_seq', ['action', 'seq'], unique=False)
         batch_op.create_index('ix_audit_event_actor_id_seq', ['actor_id', 'seq'], unique=False)
+        batch_op.create_index('ix_audit_event_actor_username_seq', ['actor_username', 'seq'], unique=False)
         batch_op.create_index('ix_audit_event_actor_unit_id_seq', ['actor_unit_id', 'seq'], unique=False)
         batch_op.create_index('ix_audit_event_created_at', ['created_at'], unique=False)
         batch_op.create_index('ix_audit_event_item_type_item_id_seq', ['item_type', 'item_id', 'seq'], unique=False)
@@ -263,6 +264,7 @@ def downgrade():
         batch_op.drop_index('ix_audit_event_created_at')
         batch_op.drop_index('ix_audit_event_actor_unit_id_seq')
         batch_op.drop_index('ix_audit_event_actor_id_seq')
+        batch_op.drop_index('ix_audit_event_actor_username_seq')
         batch_op.drop_index('ix_audit_event_action_seq')
 
     op.drop_table('audit_event')

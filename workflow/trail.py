@@ -1,0 +1,95 @@
+"""Reading the audit trail: one item's events, and the whole trail filtered and paginated."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import AuditEvent
+from workflow import policy
+from workflow.errors import NotPermitted
+from workflow.policy import Actor
+from workflow.service import load_snapshot
+
+MAX_PAGE = 200
+
+
+@dataclass(frozen=True)
+class TrailFilter:
+    item_type: str | None = None
+    item_id: int | None = None
+    username: str | None = None
+    unit_id: int | None = None
+    action: str | None = None
+    date_from: date | None = None  # inclusive, UTC dates
+    date_to: date | None = None  # inclusive
+
+
+def event_dict(event: AuditEvent) -> dict[str, Any]:
+    return {
+        "seq": event.seq,
+        "item_type": event.item_type,
+        "item_id": event.item_id,
+        "actor": event.actor_username,
+        "actor_unit": event.actor_unit,
+        "actor_roles": [r for r in event.actor_roles.split(",") if r],
+        "action": event.action,
+        "from_state": event.from_state,
+        "to_state": event.to_state,
+        "reason": event.reason,
+        "at": event.created_at.isoformat() + "Z",
+        "client_addr": event.client_addr,
+        "detail": json.loads(event.detail or "{}"),
+    }
+
+
+def item_events(session: Session, actor: Actor, kind: str, item_id: int) -> list[AuditEvent]:
+    """An item's events, oldest first; NotFound if the actor may not see the item."""
+    policy.require_view(actor, load_snapshot(session.connection(), kind, item_id))
+    return list(
+        session.execute(
+            select(AuditEvent)
+            .where(AuditEvent.item_type == kind, AuditEvent.item_id == item_id)
+            .order_by(AuditEvent.seq)
+        ).scalars()
+    )
+
+
+def events_page(
+    session: Session,
+    actor: Actor,
+    where: TrailFilter = TrailFilter(),
+    *,
+    before_seq: int | None = None,
+    limit: int = 50,
+) -> tuple[list[AuditEvent], int | None]:
+    """Newest first, keyset-paginated on seq; returns (events, cursor for the next page)."""
+    if not policy.can_read_full_audit(actor):
+        raise NotPermitted("Bạn không có quyền xem toàn bộ nhật ký.")
+    limit = max(1, min(limit, MAX_PAGE))
+    query = select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(limit + 1)
+    if where.item_type:
+        query = query.where(AuditEvent.item_type == where.item_type)
+    if where.item_id is not None:
+        query = query.where(AuditEvent.item_id == where.item_id)
+    if where.username:
+        query = query.where(AuditEvent.actor_username == where.username.strip().lower())
+    if where.unit_id is not None:
+        query = query.where(AuditEvent.actor_unit_id == where.unit_id)
+    if where.action:
+        query = query.where(AuditEvent.action == where.action)
+    if where.date_from:
+        query = query.where(AuditEvent.created_at >= datetime.combine(where.date_from, time.min))
+    if where.date_to:
+        end = datetime.combine(where.date_to + timedelta(days=1), time.min)
+        query = query.where(AuditEvent.created_at < end)
+    if before_seq is not None:
+        query = query.where(AuditEvent.seq < before_seq)
+    events = list(session.execute(query).scalars())
+    cursor = events[limit - 1].seq if len(events) > limit else None
+    return events[:limit], cursor
