@@ -22,10 +22,11 @@ def is_sqlite(engine: Engine) -> bool:
 def make_engine(url: str, **kwargs) -> Engine:
     """An engine with the project's settings for its dialect.
 
-    On SQLite every transaction starts with BEGIN IMMEDIATE: the one writer lock is taken
-    before anything is read, so a version check and the audit chain's head are read under
-    the same lock that guards the write (a deferred transaction would fail with
-    SQLITE_BUSY when it upgrades from reading to writing).
+    On SQLite a transaction opened by `begin_write` starts with BEGIN IMMEDIATE: the one
+    writer lock is taken before anything is read, so a version check and the audit chain's
+    head are read under the lock that guards the write (a deferred transaction fails with
+    SQLITE_BUSY when it upgrades to writing after another writer committed). Reads stay
+    deferred and never block writers (WAL).
     """
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {}).setdefault("timeout", 10)
@@ -45,7 +46,27 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
 
 
 def _sqlite_begin_immediate(conn) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE) else "BEGIN")
+
+
+WRITE = "pheduyet_write"
+
+
+def begin_write(session: Session) -> None:
+    """Make the session's transaction a write transaction, started fresh if it was reading.
+
+    A transaction that only read is rolled back first (the ORM objects it loaded expire and
+    reload), so everything the writer reads next is read under the write lock. Call it
+    before the first read of any operation that writes.
+    """
+    if session.in_transaction():
+        if session.info.get(WRITE) is session.get_transaction():
+            return  # already a write transaction
+        if session.new or session.dirty or session.deleted:
+            raise RuntimeError("begin_write() called with unflushed changes in the session")
+        session.rollback()
+    session.connection(execution_options={WRITE: True})
+    session.info[WRITE] = session.get_transaction()
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from models import ROLES, Unit, User, UserRole
+from models.database import begin_write
 from workflow import audit
 from workflow.errors import InvalidInput
 from workflow.policy import Actor
@@ -48,6 +49,7 @@ def create_user(
         )
     if len(password) < 8:
         raise InvalidInput("Mật khẩu phải có ít nhất 8 ký tự.")
+    begin_write(session)
     unit = session.execute(select(Unit).where(Unit.code == unit_code)).scalar_one_or_none()
     if unit is None:
         raise InvalidInput(f"Không có đơn vị mã “{unit_code}”.")

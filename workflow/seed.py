@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import Deliverable, Plan, Task, TaskUnit, Unit, UnitGroup, User
+from models.database import begin_write
 from workflow import accounts, audit
 from workflow.accounts import SYSTEM
 
@@ -136,6 +137,7 @@ def load_plan(session: Session, data: dict[str, Any], source_text: str = "", by=
 
     Runs in the caller's transaction, with one audit event for the plan.
     """
+    begin_write(session)
     conn = session.connection()
     head = audit.lock_head(conn)
     period_end = _date(data.get("period_end"))
@@ -212,6 +214,7 @@ def seed_demo(
     password_method: str | None = None,
 ) -> SeedReport:
     """Units, demo users for every role and the seed plan; what exists is left as it is."""
+    begin_write(session)
     report = SeedReport()
     report.units_created = ensure_organisation(session, divisions)
     users = [

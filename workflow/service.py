@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from models import Deliverable, Task, utcnow
+from models.database import begin_write
 from workflow import audit, guards, machine, policy
 from workflow.errors import InvalidTransition, NotFound, NotPermitted, StaleVersion, UnknownAction
 from workflow.policy import Actor, ItemSnapshot
@@ -89,6 +90,7 @@ def locked_item(
     it raises. Every write of the engine runs inside one of these.
     """
     try:
+        begin_write(session)
         conn = session.connection()
         head = audit.lock_head(conn)
         snap = load_snapshot(conn, kind, item_id)
