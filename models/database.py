@@ -46,7 +46,9 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
 
 
 def _sqlite_begin_immediate(conn) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE) else "BEGIN")
+    # straight to the driver: this runs once per transaction, on the hot path
+    begin = "BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE) else "BEGIN"
+    conn.connection.driver_connection.execute(begin)
 
 
 WRITE = "pheduyet_write"

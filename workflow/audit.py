@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from models import AuditEvent, AuditHead, utcnow
 from models.audit import GENESIS_HASH
@@ -43,6 +43,12 @@ HASHED_FIELDS = (
 )
 
 _LOCK_HEAD = select(HEAD.c.last_seq, HEAD.c.last_hash).where(HEAD.c.id == 1).with_for_update()
+_MOVE_HEAD = (
+    update(HEAD)
+    .where(HEAD.c.id == 1)
+    .values(last_seq=bindparam("new_seq"), last_hash=bindparam("new_hash"))
+)
+_INSERT_EVENT = EVENTS.insert()
 
 
 def canonical(row: dict[str, Any]) -> bytes:
@@ -96,10 +102,8 @@ def append(conn: Connection, head: tuple[int, str] | None = None, **fields: Any)
     row["prev_hash"] = last_hash
     row["created_at"] = row["created_at"] or utcnow()
     row["hash"] = digest(row)
-    conn.execute(EVENTS.insert(), row)
-    conn.execute(
-        update(HEAD).where(HEAD.c.id == 1).values(last_seq=row["seq"], last_hash=row["hash"])
-    )
+    conn.execute(_INSERT_EVENT, row)
+    conn.execute(_MOVE_HEAD, {"new_seq": row["seq"], "new_hash": row["hash"]})
     return row
 
 

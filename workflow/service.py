@@ -121,18 +121,36 @@ def available_actions(actor: Actor, item: ItemSnapshot | Task | Deliverable) -> 
     ]
 
 
+_D = Deliverable.__table__
+_UNAPPROVED_REQUIRED = (
+    select(func.count())
+    .select_from(_D)
+    .where(_D.c.task_id == _ID, _D.c.required.is_(True), _D.c.state != machine.APPROVED)
+)
+_TITLE_AND_BODY = select(_D.c.title, _D.c.body).where(_D.c.id == _ID)
+
+
 def _missing(conn: Connection, snap: ItemSnapshot) -> list[str]:
     if snap.kind == "task":
-        d = _TABLES["deliverable"]
-        open_count = conn.execute(
-            select(func.count())
-            .select_from(d)
-            .where(d.c.task_id == snap.id, d.c.required.is_(True), d.c.state != machine.APPROVED)
-        ).scalar_one()
+        open_count = conn.execute(_UNAPPROVED_REQUIRED, {"item_id": snap.id}).scalar_one()
         return guards.task_missing(open_count)
-    d = _TABLES["deliverable"]
-    row = conn.execute(select(d.c.title, d.c.body).where(d.c.id == snap.id)).one()
-    return guards.deliverable_missing(row)
+    return guards.deliverable_missing(conn.execute(_TITLE_AND_BODY, {"item_id": snap.id}).one())
+
+
+def _transition_statement(kind: str, who: tuple[str, ...]):
+    """UPDATE … SET state, version, updated_at[, who columns] WHERE id AND version (built once)."""
+    table = _TABLES[kind]
+    values = {"state": bindparam("to_state"), "version": bindparam("new_version")}
+    values["updated_at"] = bindparam("now")
+    values.update({column: bindparam(f"set_{column}") for column in who})
+    return (
+        update(table)
+        .where(table.c.id == _ID, table.c.version == bindparam("old_version"))
+        .values(values)
+    )
+
+
+_TRANSITION_STATEMENTS: dict[tuple[str, tuple[str, ...]], Any] = {}
 
 
 def _who_fields(action: str, actor: Actor, to_state: str) -> dict[str, Any]:
@@ -181,16 +199,21 @@ def perform(
         facts = {"missing": _missing(conn, snap)} if action == "submit" else {}
         to_state = machine.fire(machine.Attempt(snap.state, snap, reason, facts), action)
 
-        table = _TABLES[kind]
+        who = _who_fields(action, actor, to_state)
+        key = (kind, tuple(who))
+        statement = _TRANSITION_STATEMENTS.get(key)
+        if statement is None:
+            statement = _TRANSITION_STATEMENTS[key] = _transition_statement(*key)
         changed = conn.execute(
-            update(table)
-            .where(table.c.id == item_id, table.c.version == snap.version)
-            .values(
-                state=to_state,
-                version=snap.version + 1,
-                updated_at=utcnow(),
-                **_who_fields(action, actor, to_state),
-            )
+            statement,
+            {
+                "item_id": item_id,
+                "old_version": snap.version,
+                "to_state": to_state,
+                "new_version": snap.version + 1,
+                "now": utcnow(),
+                **{f"set_{column}": value for column, value in who.items()},
+            },
         ).rowcount
         if changed != 1:  # cannot happen under the chain lock; refuse rather than guess
             raise StaleVersion("Mục này vừa được người khác thay đổi; hãy tải lại trang.")

@@ -1,0 +1,694 @@
+"""Read side for the pages: the user's queue, the plan overview, an item with everything
+around it, the audit page. Each function is a fixed handful of queries, never one per row,
+and returns plain dataclasses (no ORM objects leave here except where noted).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, func, or_, select, tuple_
+from sqlalchemy.orm import Session
+
+from models import Attachment, AuditEvent, Comment, Deliverable, Task, TaskUnit, Unit, User
+from workflow import machine, policy, queries, trail
+from workflow.errors import InvalidTransition, NotFound, NotPermitted, UnknownAction
+from workflow.machine import APPROVED, DRAFT, REVIEWED, STATES, SUBMITTED
+from workflow.policy import Actor
+from workflow.service import available_actions, snapshot_of
+from workflow.trail import TrailFilter
+
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+TRANSITION_ACTIONS = machine.ACTIONS
+RETURN_ACTIONS = ("return", "reopen")
+
+
+def local_today() -> date:
+    """Today in Việt Nam: deadlines are local dates."""
+    return datetime.now(LOCAL_TZ).date()
+
+
+def is_overdue(due: date | None, state: str, today: date) -> bool:
+    return due is not None and state != APPROVED and due < today
+
+
+# --- shared row types ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Note:
+    """The last return (or reopen) of an item: what its owners must read."""
+
+    action: str
+    reason: str | None
+    by: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    kind: str  # "task" | "deliverable"
+    id: int
+    title: str
+    task_id: int
+    task_number: int
+    unit_id: int
+    unit_name: str
+    state: str
+    version: int
+    due_date: date | None
+    overdue: bool
+    updated_at: datetime
+    submitted_by_me: bool = False
+    returned: Note | None = None
+
+
+@dataclass(frozen=True)
+class QueueSection:
+    key: str  # returned | drafts | to_review | to_approve | waiting
+    rows: list[QueueRow]
+
+
+@dataclass(frozen=True)
+class Queue:
+    sections: list[QueueSection]
+    counts: dict[str, int]  # visible deliverables per state
+    overdue: int  # visible deliverables overdue
+
+    @property
+    def total(self) -> int:
+        return sum(len(s.rows) for s in self.sections)
+
+
+def _sort_key(row: QueueRow) -> tuple:
+    return (not row.overdue, row.due_date or date.max, row.task_number, row.kind, row.id)
+
+
+def _last_transitions(
+    session: Session, refs: list[tuple[str, int]]
+) -> dict[tuple[str, int], AuditEvent]:
+    """The latest state-changing event of each item: one query."""
+    if not refs:
+        return {}
+    latest = (
+        select(AuditEvent.item_type, AuditEvent.item_id, func.max(AuditEvent.seq).label("seq"))
+        .where(
+            tuple_(AuditEvent.item_type, AuditEvent.item_id).in_(refs),
+            AuditEvent.action.in_(TRANSITION_ACTIONS),
+        )
+        .group_by(AuditEvent.item_type, AuditEvent.item_id)
+        .subquery()
+    )
+    events = session.execute(
+        select(AuditEvent).join(latest, AuditEvent.seq == latest.c.seq)
+    ).scalars()
+    return {(e.item_type, e.item_id): e for e in events}
+
+
+def _note(event: AuditEvent | None) -> Note | None:
+    if event is None or event.action not in RETURN_ACTIONS:
+        return None
+    return Note(event.action, event.reason, event.actor_username, event.created_at)
+
+
+def my_queue(session: Session, actor: Actor, today: date | None = None) -> Queue:
+    """What waits on this user, overdue first; five queries whatever the size."""
+    today = today or local_today()
+    roles = actor.roles
+    is_member = policy.MEMBER in roles and actor.unit_id is not None
+    is_reviewer = policy.REVIEWER in roles
+    is_approver = bool(roles & policy.APPROVERS)
+
+    d_where, t_where = [], []
+    if is_member:
+        d_where.append(and_(Deliverable.unit_id == actor.unit_id, Deliverable.state != APPROVED))
+        t_where.append(and_(Task.owner_unit_id == actor.unit_id, Task.state != APPROVED))
+    if is_reviewer:
+        d_where.append(Deliverable.state == SUBMITTED)
+        t_where.append(Task.state == SUBMITTED)
+    if is_approver:
+        d_where.append(Deliverable.state == REVIEWED)
+        t_where.append(Task.state == REVIEWED)
+
+    rows: list[QueueRow] = []
+    if d_where:
+        for d, number, unit_name in session.execute(
+            select(Deliverable, Task.number, Unit.name)
+            .join(Task, Task.id == Deliverable.task_id)
+            .join(Unit, Unit.id == Deliverable.unit_id)
+            .where(or_(*d_where))
+        ):
+            rows.append(
+                QueueRow(
+                    "deliverable", d.id, d.title, d.task_id, number, d.unit_id, unit_name, d.state,
+                    d.version, d.due_date, is_overdue(d.due_date, d.state, today),
+                    d.updated_at, d.submitted_by_id == actor.id,
+                )
+            )  # fmt: skip
+    if t_where:
+        tasks = session.execute(
+            select(Task, Unit.name).join(Unit, Unit.id == Task.owner_unit_id).where(or_(*t_where))
+        ).all()
+        # A task's own record waits on its unit only once its required deliverables are
+        # approved (or it was returned); one grouped query tells which are ready.
+        open_required = dict(
+            session.execute(
+                select(Deliverable.task_id, func.count())
+                .where(
+                    Deliverable.task_id.in_([t.id for t, _ in tasks]),
+                    Deliverable.required.is_(True),
+                    Deliverable.state != APPROVED,
+                )
+                .group_by(Deliverable.task_id)
+            ).all()
+        )
+        for t, unit_name in tasks:
+            rows.append(
+                QueueRow(
+                    "task", t.id, t.title, t.id, t.number, t.owner_unit_id, unit_name, t.state,
+                    t.version, t.due_date, is_overdue(t.due_date, t.state, today),
+                    t.updated_at, t.submitted_by_id == actor.id,
+                )
+            )  # fmt: skip
+    else:
+        open_required = {}
+
+    drafts = [(r.kind, r.id) for r in rows if r.state == DRAFT]
+    last = _last_transitions(session, drafts)
+    sections: dict[str, list[QueueRow]] = {
+        k: [] for k in ("returned", "drafts", "to_review", "to_approve", "waiting")
+    }
+    for row in rows:
+        own = is_member and row.unit_id == actor.unit_id
+        if row.state == DRAFT:
+            note = _note(last.get((row.kind, row.id)))
+            if note is not None:
+                sections["returned"].append(_with_note(row, note))
+            elif row.kind == "deliverable" or not open_required.get(row.id, 0):
+                sections["drafts"].append(row)
+        elif row.state == SUBMITTED and is_reviewer:
+            sections["to_review"].append(row)
+        elif row.state == REVIEWED and is_approver:
+            sections["to_approve"].append(row)
+        elif own:
+            sections["waiting"].append(row)
+    for section in sections.values():
+        section.sort(key=_sort_key)
+
+    counts = dict.fromkeys(STATES, 0)
+    overdue = 0
+    for state, due, n in session.execute(
+        select(Deliverable.state, Deliverable.due_date, func.count())
+        .where(policy.visible_deliverables(actor, Deliverable))
+        .group_by(Deliverable.state, Deliverable.due_date)
+    ):
+        counts[state] += n
+        if is_overdue(due, state, today):
+            overdue += n
+    expected = {
+        "drafts": is_member,
+        "to_review": is_reviewer,
+        "to_approve": is_approver,
+    }
+    return Queue(
+        [QueueSection(k, v) for k, v in sections.items() if v or expected.get(k, False)],
+        counts,
+        overdue,
+    )
+
+
+def _with_note(row: QueueRow, note: Note) -> QueueRow:
+    return QueueRow(**{**row.__dict__, "returned": note})
+
+
+# --- plan overview ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanInfo:
+    id: int
+    code: str
+    number: str
+    title: str
+    issuer: str
+    parent_ref: str
+    period_end: date | None
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    task: queries.TaskRow
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class UnitOption:
+    id: int
+    name: str
+    short_name: str
+
+
+@dataclass(frozen=True)
+class PlanOverview:
+    plan: PlanInfo | None
+    rows: list[PlanRow]
+    units: list[UnitOption]
+    total_tasks: int
+
+
+def units(session: Session) -> list[UnitOption]:
+    return [
+        UnitOption(u.id, u.name, u.short_name)
+        for u in session.execute(select(Unit).order_by(Unit.id)).scalars()
+    ]
+
+
+def plan_overview(
+    session: Session,
+    actor: Actor,
+    *,
+    unit_id: int | None = None,
+    state: str | None = None,
+    today: date | None = None,
+) -> PlanOverview:
+    """The plan's tasks (every signed-in user may see tasks), filtered by unit and state."""
+    if not actor.active:
+        raise NotPermitted("Tài khoản đã bị khóa.")
+    if state is not None and state not in STATES:
+        state = None
+    today = today or local_today()
+    plan = queries.default_plan(session)
+    info = (
+        PlanInfo(
+            plan.id, plan.code, plan.number, plan.title, plan.issuer, plan.parent_ref,
+            plan.period_end,
+        )
+        if plan is not None
+        else None
+    )  # fmt: skip
+    options = units(session)
+    names = {u.id: u.name for u in options}
+    all_rows = queries.task_rows(session, plan.id) if plan is not None else []
+    rows = [
+        PlanRow(r, is_overdue(r.due_date, r.state, today))
+        for r in all_rows
+        if (state is None or r.state == state)
+        and (
+            unit_id is None
+            or names.get(unit_id) in r.lead_units
+            or names.get(unit_id) in r.coordinating_units
+        )
+    ]
+    return PlanOverview(info, rows, options, len(all_rows))
+
+
+# --- one item with everything around it -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AttachmentRow:
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    uploaded_by: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class CommentRow:
+    id: int
+    author: str
+    author_name: str
+    body: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class EventRow:
+    seq: int
+    item_type: str
+    item_id: int | None
+    actor: str
+    actor_name: str
+    roles: list[str]
+    unit: str
+    action: str
+    from_state: str | None
+    to_state: str | None
+    reason: str | None
+    at: datetime
+    client_addr: str | None
+    detail: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class DeliverableRow:
+    id: int
+    title: str
+    kind: str
+    unit_name: str
+    state: str
+    due_date: date | None
+    overdue: bool
+
+
+@dataclass
+class ItemDetail:
+    kind: str
+    id: int
+    title: str
+    body: str
+    state: str
+    version: int
+    due_date: date | None
+    overdue: bool
+    unit_name: str
+    task_id: int
+    task_number: int
+    task_title: str
+    deliverable_kind: str | None = None
+    timing_text: str = ""
+    lead_units: list[str] = field(default_factory=list)
+    coordinating_units: list[str] = field(default_factory=list)
+    attachments: list[AttachmentRow] = field(default_factory=list)
+    comments: list[CommentRow] = field(default_factory=list)
+    events: list[EventRow] = field(default_factory=list)
+    actions: list[str] = field(default_factory=list)
+    reason_required: frozenset[str] = frozenset()
+    can_edit: bool = False
+    edit_blocked: str | None = None
+    last_return: Note | None = None
+    deliverables: list[DeliverableRow] = field(default_factory=list)
+    can_add_deliverable: bool = False
+    submitted_by_me: bool = False
+
+
+def _event_rows(session: Session, events: list[AuditEvent]) -> list[EventRow]:
+    usernames = {e.actor_username for e in events}
+    names = dict(
+        session.execute(
+            select(User.username, User.full_name).where(User.username.in_(usernames))
+        ).all()
+    )
+    return [
+        EventRow(
+            seq=e.seq,
+            item_type=e.item_type,
+            item_id=e.item_id,
+            actor=e.actor_username,
+            actor_name=names.get(e.actor_username, ""),
+            roles=[r for r in (e.actor_roles or "").split(",") if r],
+            unit=e.actor_unit or "",
+            action=e.action,
+            from_state=e.from_state,
+            to_state=e.to_state,
+            reason=e.reason,
+            at=e.created_at,
+            client_addr=e.client_addr,
+            detail=json.loads(e.detail or "{}"),
+        )
+        for e in events
+    ]
+
+
+def _comments(session: Session, kind: str, item_id: int) -> list[CommentRow]:
+    return [
+        CommentRow(c.id, username, full_name, c.body, c.created_at)
+        for c, username, full_name in session.execute(
+            select(Comment, User.username, User.full_name)
+            .join(User, User.id == Comment.author_id)
+            .where(Comment.item_type == kind, Comment.item_id == item_id)
+            .order_by(Comment.id)
+        )
+    ]
+
+
+def _attachments(session: Session, kind: str, item_id: int) -> list[AttachmentRow]:
+    return [
+        AttachmentRow(a.id, a.filename, a.content_type, a.size, username, a.created_at)
+        for a, username in session.execute(
+            select(Attachment, User.username)
+            .join(User, User.id == Attachment.uploaded_by_id)
+            .where(Attachment.item_type == kind, Attachment.item_id == item_id)
+            .order_by(Attachment.id)
+        )
+    ]
+
+
+def _last_return(events: list[AuditEvent]) -> Note | None:
+    transitions = [e for e in events if e.action in TRANSITION_ACTIONS]
+    return _note(transitions[-1]) if transitions else None
+
+
+def _reason_required(state: str, actions: list[str]) -> frozenset[str]:
+    return frozenset(a for a in actions if (a, state) in machine.REASON_REQUIRED)
+
+
+def deliverable_detail(
+    session: Session, actor: Actor, deliverable_id: int, today: date | None = None
+) -> ItemDetail:
+    """A deliverable the actor may see, with files, comments, trail and allowed actions."""
+    today = today or local_today()
+    d = queries.get_item(session, actor, "deliverable", deliverable_id)
+    assert isinstance(d, Deliverable)
+    snap = snapshot_of(d)
+    task_number, task_title, unit_name = session.execute(
+        select(Task.number, Task.title, Unit.name)
+        .join(Unit, Unit.id == Deliverable.unit_id)
+        .join(Task, Task.id == Deliverable.task_id)
+        .where(Deliverable.id == d.id)
+    ).one()
+    events = trail.item_events(session, actor, "deliverable", d.id)
+    actions = available_actions(actor, snap)
+    why_not_edit = policy.why_not_edit(actor, snap)
+    return ItemDetail(
+        kind="deliverable",
+        id=d.id,
+        title=d.title,
+        body=d.body,
+        state=d.state,
+        version=d.version,
+        due_date=d.due_date,
+        overdue=is_overdue(d.due_date, d.state, today),
+        unit_name=unit_name,
+        task_id=d.task_id,
+        task_number=task_number,
+        task_title=task_title,
+        deliverable_kind=d.kind,
+        attachments=_attachments(session, "deliverable", d.id),
+        comments=_comments(session, "deliverable", d.id),
+        events=_event_rows(session, events),
+        actions=actions,
+        reason_required=_reason_required(d.state, actions),
+        can_edit=why_not_edit is None,
+        edit_blocked=why_not_edit,
+        last_return=_last_return(events) if d.state == DRAFT else None,
+        submitted_by_me=d.submitted_by_id == actor.id,
+    )
+
+
+def task_detail(
+    session: Session, actor: Actor, task_id: int, today: date | None = None
+) -> ItemDetail:
+    """A task: its text from the plan, units, the deliverables the actor may see, its own
+    record's state and actions, comments and trail."""
+    today = today or local_today()
+    t = queries.get_item(session, actor, "task", task_id)
+    assert isinstance(t, Task)
+    snap = snapshot_of(t)
+    links = session.execute(
+        select(TaskUnit.role, TaskUnit.unit_id, Unit.name)
+        .join(Unit, Unit.id == TaskUnit.unit_id)
+        .where(TaskUnit.task_id == t.id)
+        .order_by(TaskUnit.role, TaskUnit.position)
+    ).all()
+    leads = [name for role, _, name in links if role == "lead"]
+    lead_ids = {uid for role, uid, _ in links if role == "lead"}
+    owner = next((name for _, uid, name in links if uid == t.owner_unit_id), "")
+    deliverables = [
+        DeliverableRow(
+            d.id, d.title, d.kind, unit_name, d.state, d.due_date,
+            is_overdue(d.due_date, d.state, today),
+        )
+        for d, _, unit_name in queries.deliverable_rows(session, actor, task_id=t.id)
+    ]  # fmt: skip
+    events = trail.item_events(session, actor, "task", t.id)
+    actions = available_actions(actor, snap)
+    return ItemDetail(
+        kind="task",
+        id=t.id,
+        title=t.title,
+        body=t.content,
+        state=t.state,
+        version=t.version,
+        due_date=t.due_date,
+        overdue=is_overdue(t.due_date, t.state, today),
+        unit_name=owner,
+        task_id=t.id,
+        task_number=t.number,
+        task_title=t.title,
+        timing_text=t.timing_text,
+        lead_units=leads,
+        coordinating_units=[name for role, _, name in links if role == "coordinating"],
+        comments=_comments(session, "task", t.id),
+        events=_event_rows(session, events),
+        actions=actions,
+        reason_required=_reason_required(t.state, actions),
+        last_return=_last_return(events) if t.state == DRAFT else None,
+        deliverables=deliverables,
+        can_add_deliverable=policy.can_create_deliverable(actor, lead_ids),
+        submitted_by_me=t.submitted_by_id == actor.id,
+    )
+
+
+@dataclass(frozen=True)
+class EditableDeliverable:
+    id: int
+    title: str
+    body: str
+    due_date: date | None
+    version: int
+    kind: str
+    task_number: int
+    unit_name: str
+    attachments: list[AttachmentRow]
+
+
+def deliverable_for_edit(
+    session: Session, actor: Actor, deliverable_id: int
+) -> EditableDeliverable:
+    """The draft as its editor sees it; the same errors `edit_deliverable` would raise."""
+    d = queries.get_item(session, actor, "deliverable", deliverable_id)
+    assert isinstance(d, Deliverable)
+    snap = snapshot_of(d)
+    why = policy.why_not_edit(actor, snap)
+    if why is not None:
+        raise (InvalidTransition if snap.state != DRAFT else NotPermitted)(why)
+    number, unit_name = session.execute(
+        select(Task.number, Unit.name)
+        .join(Unit, Unit.id == Deliverable.unit_id)
+        .join(Task, Task.id == Deliverable.task_id)
+        .where(Deliverable.id == d.id)
+    ).one()
+    return EditableDeliverable(
+        d.id, d.title, d.body, d.due_date, d.version, d.kind, number, unit_name,
+        _attachments(session, "deliverable", d.id),
+    )  # fmt: skip
+
+
+def attachment_for_download(session: Session, actor: Actor, attachment_id: int) -> Attachment:
+    """An attachment whose item the actor may see; NotFound otherwise (same answer)."""
+    attachment = session.get(Attachment, attachment_id)
+    if attachment is None:
+        raise NotFound("Không tìm thấy tệp này, hoặc bạn không có quyền xem.")
+    queries.get_item(session, actor, attachment.item_type, attachment.item_id)
+    return attachment
+
+
+def check_action(session: Session, actor: Actor, item: tuple[str, int], action: str) -> None:
+    """Raise what `perform` would refuse with for `action` now, without writing anything
+    (used before asking for a confirmation)."""
+    kind, item_id = item
+    snap = snapshot_of(queries.get_item(session, actor, kind, item_id))
+    if action not in machine.ACTIONS:
+        raise UnknownAction(f"Không có thao tác “{action}”.", action=action)
+    if not policy.may_ever(actor, action):
+        raise NotPermitted("Vai trò của bạn không được thực hiện thao tác này.", action=action)
+    if machine.destination(action, snap.state) is None:
+        raise InvalidTransition(
+            f"Không thể “{machine.ACTION_LABELS[action]}” khi mục đang ở trạng thái "
+            f"“{machine.STATE_LABELS[snap.state]}”.",
+            state=snap.state,
+        )
+    policy.require_permission(actor, snap, action)
+
+
+def check_can_attach(session: Session, actor: Actor, deliverable_id: int) -> None:
+    """Before a file is stored: the same refusal `record_attachment` would give."""
+    deliverable_for_edit(session, actor, deliverable_id)
+
+
+# --- the whole trail -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    events: list[EventRow]
+    next_before: int | None
+    units: list[UnitOption]
+    actions: list[str]
+    item_titles: dict[tuple[str, int], str]
+
+
+def audit_actions(session: Session) -> list[str]:
+    return sorted(
+        set(machine.ACTIONS) | set(session.execute(select(AuditEvent.action).distinct()).scalars())
+    )
+
+
+def _item_titles(session: Session, events: list[EventRow]) -> dict[tuple[str, int], str]:
+    want: dict[str, set[int]] = {"task": set(), "deliverable": set(), "user": set()}
+    for e in events:
+        if e.item_type in want and e.item_id is not None:
+            want[e.item_type].add(e.item_id)
+    titles: dict[tuple[str, int], str] = {}
+    if want["task"]:
+        for i, n, title in session.execute(
+            select(Task.id, Task.number, Task.title).where(Task.id.in_(want["task"]))
+        ):
+            titles[("task", i)] = f"NV {n}. {title}"
+    if want["deliverable"]:
+        for i, title in session.execute(
+            select(Deliverable.id, Deliverable.title).where(Deliverable.id.in_(want["deliverable"]))
+        ):
+            titles[("deliverable", i)] = title
+    if want["user"]:
+        for i, username in session.execute(
+            select(User.id, User.username).where(User.id.in_(want["user"]))
+        ):
+            titles[("user", i)] = username
+    return titles
+
+
+def audit_page(
+    session: Session,
+    actor: Actor,
+    where: TrailFilter,
+    *,
+    before: int | None = None,
+    limit: int = 50,
+) -> AuditPage:
+    """A page of the whole trail (newest first) with what the filter form needs."""
+    events, cursor = trail.events_page(session, actor, where, before_seq=before, limit=limit)
+    rows = _event_rows(session, events)
+    return AuditPage(
+        rows, cursor, units(session), audit_actions(session), _item_titles(session, rows)
+    )
+
+
+def audit_export(
+    session: Session, actor: Actor, where: TrailFilter, *, max_rows: int = 100_000
+) -> Iterator[EventRow]:
+    """Every matching event, newest first, in pages of 200 (for CSV export)."""
+    if not policy.can_read_full_audit(actor):
+        raise NotPermitted("Bạn không có quyền xem toàn bộ nhật ký.")
+
+    def rows() -> Iterator[EventRow]:
+        before, sent = None, 0
+        while sent < max_rows:
+            events, before = trail.events_page(
+                session, actor, where, before_seq=before, limit=trail.MAX_PAGE
+            )
+            for row in _event_rows(session, events):
+                yield row
+                sent += 1
+            if before is None:
+                return
+
+    return rows()
