@@ -3,6 +3,15 @@
 from models.audit import AuditEvent, AuditHead
 from models.auth import ApiToken, LoginFailure
 from models.base import Base, utcnow
+from models.collab import (
+    Contribution,
+    Council,
+    CouncilMember,
+    CouncilVote,
+    Delegation,
+    OutboxMessage,
+    RegulationVersion,
+)
 from models.content import Attachment, Comment
 from models.org import ROLES, Unit, UnitGroup, User, UserRole, unit_group_member
 from models.plan import (
@@ -16,6 +25,13 @@ from models.plan import (
 )
 
 __all__ = [
+    "Contribution",
+    "Council",
+    "CouncilMember",
+    "CouncilVote",
+    "Delegation",
+    "OutboxMessage",
+    "RegulationVersion",
     "ApiToken",
     "Attachment",
     "Comment",

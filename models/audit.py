@@ -41,6 +41,9 @@ class AuditEvent(Base):
     actor_unit_id: Mapped[int | None] = mapped_column(Integer)
     actor_unit: Mapped[str] = mapped_column(String(200), default="")
     actor_roles: Mapped[str] = mapped_column(String(200), default="")
+    # Set when the actor used a delegation (ủy quyền): whose authority they acted with.
+    on_behalf_of_id: Mapped[int | None] = mapped_column(Integer)
+    on_behalf_of_username: Mapped[str | None] = mapped_column(String(80))
     action: Mapped[str] = mapped_column(String(40))
     from_state: Mapped[str | None] = mapped_column(String(12))
     to_state: Mapped[str | None] = mapped_column(String(12))

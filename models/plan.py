@@ -16,10 +16,12 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
+    JSON,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
@@ -144,6 +146,13 @@ class Deliverable(WorkflowItem, Base):
     due_date: Mapped[date | None] = mapped_column(Date)
     # A task's own record can be submitted only when its required deliverables are approved.
     required: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The kind's own fields (committee members, report sections, nominations…), validated
+    # by workflow/kinds.py; JSON so that a new kind needs no migration.
+    data: Mapped[dict] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
+    # Periodic reports cover [period_start, due_date].
+    period_start: Mapped[date | None] = mapped_column(Date)
+    # Each submission opens a new round (council votes are counted per round).
+    round: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     task: Mapped[Task] = relationship(back_populates="deliverables")

@@ -32,6 +32,8 @@ HASHED_FIELDS = (
     "actor_unit_id",
     "actor_unit",
     "actor_roles",
+    "on_behalf_of_id",
+    "on_behalf_of_username",
     "action",
     "from_state",
     "to_state",
