@@ -1,0 +1,1 @@
+"""Plan documents: import (text/.docx → plan data) and report output. No Flask here."""
