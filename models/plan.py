@@ -50,6 +50,7 @@ class Plan(Base):
     issuer: Mapped[str] = mapped_column(String(200))
     issue_date: Mapped[date | None] = mapped_column(Date)
     parent_ref: Mapped[str] = mapped_column(Text, default="")
+    period_start: Mapped[date | None] = mapped_column(Date)
     period_end: Mapped[date | None] = mapped_column(Date)
     source_text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -9,7 +9,7 @@ import functools
 import json
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import click
@@ -18,7 +18,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 
 from webapp import db
-from workflow import audit, queries, seed, service
+from workflow import audit, clock, notify, queries, seed, service
 from workflow.accounts import create_user
 from workflow.errors import WorkflowError
 from workflow.machine import ACTIONS, STATE_LABELS, STATES
@@ -186,6 +186,7 @@ def deliverables_command(
 @click.option("--deliverable", "deliverable_id", type=int, help="deliverable id")
 @click.option("--reason", help="required for return, send_back and reopen")
 @click.option("--version", "expected_version", type=int, help="refuse if the item changed since")
+@click.option("--on-behalf-of", help="act with this user's delegation (ủy quyền)")
 @click.argument("action", type=click.Choice(ACTIONS))
 @with_appcontext
 @one_line_errors
@@ -195,6 +196,7 @@ def act_command(
     deliverable_id: int | None,
     reason: str | None,
     expected_version: int | None,
+    on_behalf_of: str | None,
     action: str,
 ) -> None:
     """Take a workflow ACTION on a task or deliverable, as a user (through perform)."""
@@ -215,6 +217,7 @@ def act_command(
         reason=reason,
         expected_version=expected_version,
         client_addr="cli",
+        on_behalf_of=on_behalf_of,
     )
     click.echo(
         f"{outcome.kind} {outcome.id}: {STATE_LABELS[outcome.from_state]} → "
@@ -268,7 +271,64 @@ def create_user_command(
     click.echo(f"Đã tạo người dùng {user.username} ({', '.join(sorted(user.roles))}).")
 
 
+def smtp_settings() -> notify.SmtpSettings:
+    config = current_app.config
+    return notify.SmtpSettings(
+        host=config["SMTP_HOST"],
+        port=config["SMTP_PORT"],
+        username=config["SMTP_USERNAME"],
+        password=config["SMTP_PASSWORD"],
+        starttls=config["SMTP_STARTTLS"],
+        sender=config["MAIL_FROM"],
+    )
+
+
+@click.command("send-mail")
+@click.option("--limit", type=int, default=200, show_default=True)
+@with_appcontext
+@one_line_errors
+def send_mail_command(limit: int) -> None:
+    """Send the outbox's due messages (failures are retried later, with back-off)."""
+    sent, failed = notify.send_pending(db.session(), smtp_settings(), limit=limit)
+    click.echo(f"Đã gửi {sent} thư; chưa gửi được {failed} thư (sẽ thử lại).")
+    if failed and not sent:
+        sys.exit(1)
+
+
+@click.command("remind")
+@click.option(
+    "--date", "on_date", help="as of this date (dd/mm/yyyy or YYYY-MM-DD); today if omitted"
+)
+@with_appcontext
+@one_line_errors
+def remind_command(on_date: str | None) -> None:
+    """Queue reminders of due-soon and overdue items, and escalate long-overdue ones (cron)."""
+    today = parse_date(on_date) if on_date else clock.today_local()
+    report = notify.remind(
+        db.session(),
+        today=today,
+        due_soon_days=current_app.config["REMIND_DUE_SOON_DAYS"],
+        escalate_after_days=current_app.config["REMIND_ESCALATE_AFTER_DAYS"],
+    )
+    click.echo(
+        f"Nhắc hạn ngày {today:%d/%m/%Y}: {report.units} đơn vị, {report.messages} thư, "
+        f"{report.escalated_items} sản phẩm báo Văn phòng. Chạy `pheduyet send-mail` để gửi."
+    )
+
+
+def parse_date(text: str) -> date:
+    """dd/mm/yyyy (as users write it) or YYYY-MM-DD."""
+    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text.strip(), pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(f"ngày không hợp lệ: “{text}” (dd/mm/yyyy).")
+
+
 COMMANDS = (
+    send_mail_command,
+    remind_command,
     seed_demo_command,
     tasks_command,
     deliverables_command,

@@ -22,6 +22,15 @@ def item_is_complete(attempt: Any) -> None:
         raise Incomplete("Chưa thể trình: " + "; ".join(missing) + ".", missing=list(missing))
 
 
+def council_quorum_met(attempt: Any) -> None:
+    """Kinds reviewed by a council count as reviewed only when M of its members voted for."""
+    tally = attempt.facts.get("council")
+    if tally is not None and not tally.reached:
+        raise Incomplete(
+            f"Cần {tally.quorum} phiếu tán thành của {tally.council}; hiện có {tally.votes_for}."
+        )
+
+
 def deliverable_missing(item: Any) -> list[str]:
     """What a deliverable still lacks before it can be submitted (by kind, grows with kinds)."""
     missing = []

@@ -39,7 +39,7 @@ ACTION_LABELS = {
 TRANSITIONS: tuple[dict[str, Any], ...] = (
     {"trigger": "submit", "source": DRAFT, "dest": SUBMITTED, "guards": ("item_is_complete",)},
     {"trigger": "withdraw", "source": SUBMITTED, "dest": DRAFT, "guards": ()},
-    {"trigger": "review", "source": SUBMITTED, "dest": REVIEWED, "guards": ()},
+    {"trigger": "review", "source": SUBMITTED, "dest": REVIEWED, "guards": ("council_quorum_met",)},
     {"trigger": "return", "source": SUBMITTED, "dest": DRAFT, "guards": ("reason_given",)},
     {"trigger": "return", "source": REVIEWED, "dest": DRAFT, "guards": ("reason_given",)},
     {"trigger": "send_back", "source": REVIEWED, "dest": SUBMITTED, "guards": ("reason_given",)},

@@ -69,6 +69,8 @@ class ItemSnapshot:
     owner_unit_id: int
     submitted_by_id: int | None
     reviewed_by_id: int | None
+    deliverable_kind: str | None = None  # None for tasks
+    round: int = 0
 
 
 # --- visibility ------------------------------------------------------------------------
@@ -189,6 +191,14 @@ def why_not(actor: Actor, item: ItemSnapshot, action: str) -> str | None:
     if rule is None:
         return "Trạng thái hiện tại không cho phép thao tác này."
     return rule(actor, item)
+
+
+def require_independent(person: Actor, item: ItemSnapshot, action: str) -> None:
+    """Separation of duties holds for the person too, when they act with a delegation."""
+    if action in ("review", "approve") and person.id in (item.submitted_by_id, item.reviewed_by_id):
+        raise NotPermitted(
+            "Người đã trình hoặc đã thẩm định không được thực hiện bước này (tách bạch nhiệm vụ)."
+        )
 
 
 def require_permission(actor: Actor, item: ItemSnapshot, action: str) -> None:

@@ -12,7 +12,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Deliverable, Plan, Task, TaskUnit, Unit, UnitGroup, User
+from models import (
+    Council,
+    CouncilMember,
+    Deliverable,
+    Plan,
+    Task,
+    TaskUnit,
+    Unit,
+    UnitGroup,
+    User,
+)
 from models.database import begin_write
 from workflow import accounts, audit
 from workflow.accounts import SYSTEM
@@ -49,6 +59,36 @@ DEMO_USERS = (
     ("kiemtra", "Đặng Thu Trang", "vp", ("auditor",)),
     ("admin", "Quản trị hệ thống", "vp", ("admin",)),
 )
+
+
+DEMO_MAIL_DOMAIN = "sct-quangngai.example"  # a reserved TLD: demo mail never leaves
+
+# The emulation council votes on "Dân vận khéo" nominations: M of N members.
+DEMO_COUNCIL = {
+    "code": "hd-thi-dua",
+    "name": "Hội đồng Thi đua - Khen thưởng Sở",
+    "quorum": 3,
+    "deliverable_kind": "nominations",
+    "members": ("phogiamdoc", "vp.thamdinh", "khtc.chuyenvien", "qltt.chuyenvien"),
+}
+
+
+def ensure_council(session: Session, spec: dict[str, Any] = DEMO_COUNCIL) -> bool:
+    """Create the council and its members if missing; True if it was created."""
+    if session.execute(select(Council.id).where(Council.code == spec["code"])).first():
+        return False
+    council = Council(
+        code=spec["code"],
+        name=spec["name"],
+        quorum=spec["quorum"],
+        deliverable_kind=spec["deliverable_kind"],
+    )
+    session.add(council)
+    session.flush()
+    users = session.execute(select(User.id).where(User.username.in_(spec["members"]))).scalars()
+    session.add_all(CouncilMember(council_id=council.id, user_id=uid) for uid in users)
+    session.flush()
+    return True
 
 
 def parse_divisions(text: str | None) -> tuple[tuple[str, str], ...]:
@@ -148,6 +188,7 @@ def load_plan(session: Session, data: dict[str, Any], source_text: str = "", by=
         issuer=data["issuer"],
         issue_date=_date(data.get("issue_date")),
         parent_ref=data.get("parent_ref", ""),
+        period_start=_date(data.get("period_start")),
         period_end=period_end,
         source_text=source_text,
     )
@@ -234,9 +275,11 @@ def seed_demo(
             unit_code=unit_code,
             roles=roles,
             password=password,
+            email=f"{username}@{DEMO_MAIL_DOMAIN}",
             password_method=password_method,
         )
         report.users_created.append(username)
+    ensure_council(session)
     data = seed_plan_data()
     if not session.execute(select(Plan.id).where(Plan.code == data["code"])).first():
         load_plan(session, data, seed_plan_text())

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from models import Deliverable, Task, utcnow
 from models.database import begin_write
-from workflow import audit, guards, machine, policy
+from workflow import audit, council, delegation, effects, guards, machine, policy
 from workflow.errors import InvalidTransition, NotFound, NotPermitted, StaleVersion, UnknownAction
 from workflow.policy import Actor, ItemSnapshot
 
@@ -28,10 +28,11 @@ _ID = bindparam("item_id")
 
 def _snapshot_query(kind: str):
     t = _TABLES[kind]
-    owner = t.c.owner_unit_id if kind == "task" else t.c.unit_id
-    return select(
-        t.c.id, t.c.state, t.c.version, owner, t.c.submitted_by_id, t.c.reviewed_by_id
-    ).where(t.c.id == _ID)
+    if kind == "task":
+        extra = (t.c.owner_unit_id, t.c.submitted_by_id, t.c.reviewed_by_id)
+    else:
+        extra = (t.c.unit_id, t.c.submitted_by_id, t.c.reviewed_by_id, t.c.kind, t.c.round)
+    return select(t.c.id, t.c.state, t.c.version, *extra).where(t.c.id == _ID)
 
 
 _SNAPSHOT = {kind: _snapshot_query(kind) for kind in ITEM_KINDS}
@@ -70,6 +71,8 @@ def snapshot_of(item: Task | Deliverable) -> ItemSnapshot:
         owner_unit_id=item.owner_unit_id if kind == "task" else item.unit_id,
         submitted_by_id=item.submitted_by_id,
         reviewed_by_id=item.reviewed_by_id,
+        deliverable_kind=item.kind if kind == "deliverable" else None,
+        round=item.round if kind == "deliverable" else 0,
     )
 
 
@@ -138,11 +141,16 @@ def _missing(conn: Connection, snap: ItemSnapshot) -> list[str]:
 
 
 def _transition_statement(kind: str, who: tuple[str, ...]):
-    """UPDATE … SET state, version, updated_at[, who columns] WHERE id AND version (built once)."""
+    """UPDATE … SET state, version, updated_at[, who columns] WHERE id AND version (built once).
+
+    A deliverable's submission also opens a new round (council votes count per round).
+    """
     table = _TABLES[kind]
-    values = {"state": bindparam("to_state"), "version": bindparam("new_version")}
+    values: dict[str, Any] = {"state": bindparam("to_state"), "version": bindparam("new_version")}
     values["updated_at"] = bindparam("now")
     values.update({column: bindparam(f"set_{column}") for column in who})
+    if kind == "deliverable" and "submitted_by_id" in who:
+        values["round"] = table.c.round + 1
     return (
         update(table)
         .where(table.c.id == _ID, table.c.version == bindparam("old_version"))
@@ -173,11 +181,14 @@ def perform(
     reason: str | None = None,
     expected_version: int | None = None,
     client_addr: str | None = None,
+    on_behalf_of: str | None = None,
 ) -> Outcome:
     """Take `action` on a task or deliverable as `actor`, or raise a WorkflowError.
 
     Commits on success, rolls the session back on any error. When `item` is an ORM object
     and no `expected_version` is given, the version it was loaded with is expected.
+    `on_behalf_of` names a user whose active delegation (ủy quyền) the actor uses: the
+    rules are checked with that user's roles, the trail records both people.
     """
     kind, item_id = item_ref(item)
     if expected_version is None and isinstance(item, Task | Deliverable):
@@ -187,7 +198,11 @@ def perform(
         session.rollback()
         raise UnknownAction(f"Không có thao tác “{action}”.", action=action)
     with locked_item(session, actor, kind, item_id, expected_version) as (conn, head, snap):
-        if not policy.may_ever(actor, action):
+        authority = actor
+        if on_behalf_of is not None:
+            authority = delegation.authority(conn, actor, on_behalf_of)
+            policy.require_view(authority, snap)
+        if not policy.may_ever(authority, action):
             raise NotPermitted("Vai trò của bạn không được thực hiện thao tác này.", action=action)
         if machine.destination(action, snap.state) is None:
             raise InvalidTransition(
@@ -195,39 +210,89 @@ def perform(
                 f"“{machine.STATE_LABELS[snap.state]}”.",
                 state=snap.state,
             )
-        policy.require_permission(actor, snap, action)
-        facts = {"missing": _missing(conn, snap)} if action == "submit" else {}
-        to_state = machine.fire(machine.Attempt(snap.state, snap, reason, facts), action)
-
-        who = _who_fields(action, actor, to_state)
-        key = (kind, tuple(who))
-        statement = _TRANSITION_STATEMENTS.get(key)
-        if statement is None:
-            statement = _TRANSITION_STATEMENTS[key] = _transition_statement(*key)
-        changed = conn.execute(
-            statement,
-            {
-                "item_id": item_id,
-                "old_version": snap.version,
-                "to_state": to_state,
-                "new_version": snap.version + 1,
-                "now": utcnow(),
-                **{f"set_{column}": value for column, value in who.items()},
-            },
-        ).rowcount
-        if changed != 1:  # cannot happen under the chain lock; refuse rather than guess
-            raise StaleVersion("Mục này vừa được người khác thay đổi; hãy tải lại trang.")
-        event = audit.append(
+        policy.require_permission(authority, snap, action)
+        if authority is not actor:
+            policy.require_independent(actor, snap, action)
+        event = apply_transition(
             conn,
             head,
-            item_type=kind,
-            item_id=item_id,
-            action=action,
-            from_state=snap.state,
-            to_state=to_state,
+            snap,
+            action,
+            actor,
+            authority=authority,
             reason=reason,
             client_addr=client_addr,
-            detail={"version": snap.version + 1},
-            **audit.actor_fields(actor),
         )
-    return Outcome(kind, item_id, action, snap.state, to_state, snap.version + 1, event["seq"])
+    return Outcome(
+        kind, item_id, action, snap.state, event["to_state"], snap.version + 1, event["seq"]
+    )
+
+
+def _facts(conn: Connection, snap: ItemSnapshot, action: str) -> dict[str, Any]:
+    """What the guards of this transition need to know, loaded under the lock."""
+    facts: dict[str, Any] = {}
+    if action == "submit":
+        facts["missing"] = _missing(conn, snap)
+    if action == "review" and snap.deliverable_kind is not None:
+        facts["council"] = council.tally(conn, snap)
+    return facts
+
+
+def apply_transition(
+    conn: Connection,
+    head: tuple[int, str],
+    snap: ItemSnapshot,
+    action: str,
+    actor: Actor,
+    *,
+    authority: Actor | None = None,
+    reason: str | None = None,
+    client_addr: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Fire the machine (guards included), write state, version and the audit event, and the
+    transition's effects (mail, regulation versions). Permission was checked by the caller;
+    runs inside `locked_item`. Returns the audit event as written."""
+    authority = authority or actor
+    facts = _facts(conn, snap, action)
+    to_state = machine.fire(machine.Attempt(snap.state, snap, reason, facts), action)
+
+    who = _who_fields(action, actor, to_state)
+    key = (snap.kind, tuple(who))
+    statement = _TRANSITION_STATEMENTS.get(key)
+    if statement is None:
+        statement = _TRANSITION_STATEMENTS[key] = _transition_statement(*key)
+    changed = conn.execute(
+        statement,
+        {
+            "item_id": snap.id,
+            "old_version": snap.version,
+            "to_state": to_state,
+            "new_version": snap.version + 1,
+            "now": utcnow(),
+            **{f"set_{column}": value for column, value in who.items()},
+        },
+    ).rowcount
+    if changed != 1:  # cannot happen under the chain lock; refuse rather than guess
+        raise StaleVersion("Mục này vừa được người khác thay đổi; hãy tải lại trang.")
+    on_behalf = (
+        {"on_behalf_of_id": authority.id, "on_behalf_of_username": authority.username}
+        if authority is not actor
+        else {}
+    )
+    event = audit.append(
+        conn,
+        head,
+        item_type=snap.kind,
+        item_id=snap.id,
+        action=action,
+        from_state=snap.state,
+        to_state=to_state,
+        reason=reason,
+        client_addr=client_addr,
+        detail={"version": snap.version + 1, **(detail or {})},
+        **audit.actor_fields(actor),
+        **on_behalf,
+    )
+    effects.after_transition(conn, snap, action, to_state, actor, reason)
+    return event

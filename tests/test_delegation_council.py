@@ -1,0 +1,245 @@
+"""Delegation (ủy quyền), send-back, council votes and regulation versions."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from models import AuditEvent, Deliverable, RegulationVersion
+from tests.helpers import bring_to, fill, office_deliverable, state_and_version
+from workflow import clock, council, delegation, editing, errors, regulation, service
+
+TODAY = clock.today_local()
+
+
+def last_event(session) -> AuditEvent:
+    session.rollback()
+    return session.execute(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)).scalar_one()
+
+
+def delegate(session, actors, start=TODAY, end=TODAY + timedelta(days=5)):
+    return delegation.delegate(
+        session, actors["giamdoc"], delegate_username="vp.chuyenvien", starts_on=start, ends_on=end
+    ).id
+
+
+# --- delegation ---------------------------------------------------------------------------
+
+
+def test_a_delegate_approves_on_behalf_and_the_trail_names_both(session, actors):
+    item = ("deliverable", office_deliverable(session, "regulation").id)
+    # the delegate must not have submitted it: a division member cannot, so use the reviewer path
+    bring_to(session, actors, item, "reviewed")
+    delegation.delegate(
+        session,
+        actors["giamdoc"],
+        delegate_username="qltt.chuyenvien",
+        starts_on=TODAY,
+        ends_on=TODAY,
+    )
+    outcome = service.perform(
+        session, actors["qltt.chuyenvien"], item, "approve", on_behalf_of="giamdoc"
+    )
+    assert outcome.to_state == "approved"
+    event = last_event(session)
+    assert (event.actor_username, event.on_behalf_of_username) == ("qltt.chuyenvien", "giamdoc")
+
+
+def test_without_the_delegation_the_colleague_cannot_approve(session, actors):
+    item = ("deliverable", office_deliverable(session, "regulation").id)
+    bring_to(session, actors, item, "reviewed")
+    with pytest.raises(errors.NotPermitted):
+        service.perform(session, actors["qltt.chuyenvien"], item, "approve")
+    with pytest.raises(errors.NotPermitted, match="ủy quyền"):
+        service.perform(session, actors["qltt.chuyenvien"], item, "approve", on_behalf_of="giamdoc")
+
+
+def test_an_expired_delegation_gives_no_authority(session, actors):
+    item = ("deliverable", office_deliverable(session, "regulation").id)
+    bring_to(session, actors, item, "reviewed")
+    delegation.delegate(
+        session,
+        actors["giamdoc"],
+        delegate_username="qltt.chuyenvien",
+        starts_on=TODAY - timedelta(days=10),
+        ends_on=TODAY - timedelta(days=1),
+    )
+    with pytest.raises(errors.NotPermitted, match="ủy quyền"):
+        service.perform(session, actors["qltt.chuyenvien"], item, "approve", on_behalf_of="giamdoc")
+
+
+def test_a_revoked_delegation_gives_no_authority_and_both_steps_are_audited(session, actors):
+    item = ("deliverable", office_deliverable(session, "regulation").id)
+    bring_to(session, actors, item, "reviewed")
+    made = delegation.delegate(
+        session,
+        actors["giamdoc"],
+        delegate_username="qltt.chuyenvien",
+        starts_on=TODAY,
+        ends_on=TODAY,
+    )
+    assert last_event(session).action == "delegate"
+    delegation.revoke(session, actors["giamdoc"], made.id)
+    assert last_event(session).action == "revoke"
+    with pytest.raises(errors.NotPermitted):
+        service.perform(session, actors["qltt.chuyenvien"], item, "approve", on_behalf_of="giamdoc")
+    assert state_and_version(session, item)[0] == "reviewed"
+
+
+def test_a_delegate_who_submitted_cannot_approve_it_on_behalf(session, actors):
+    item = ("deliverable", office_deliverable(session, "regulation").id)
+    bring_to(session, actors, item, "reviewed")  # submitted by vp.chuyenvien
+    delegate(session, actors)
+    with pytest.raises(errors.NotPermitted, match="tách bạch"):
+        service.perform(session, actors["vp.chuyenvien"], item, "approve", on_behalf_of="giamdoc")
+
+
+def test_only_approvers_and_reviewers_can_delegate(session, actors):
+    with pytest.raises(errors.NotPermitted):
+        delegation.delegate(
+            session,
+            actors["vp.chuyenvien"],
+            delegate_username="qltt.chuyenvien",
+            starts_on=TODAY,
+            ends_on=TODAY,
+        )
+    with pytest.raises(errors.InvalidInput):
+        delegation.delegate(
+            session,
+            actors["giamdoc"],
+            delegate_username="qltt.chuyenvien",
+            starts_on=TODAY,
+            ends_on=TODAY - timedelta(days=1),
+        )
+
+
+# --- send back ----------------------------------------------------------------------------
+
+
+def test_director_sends_a_reviewed_item_back_to_the_office_with_a_reason(session, actors):
+    item = ("deliverable", office_deliverable(session).id)
+    bring_to(session, actors, item, "reviewed")
+    with pytest.raises(errors.ReasonRequired):
+        service.perform(session, actors["giamdoc"], item, "send_back")
+    outcome = service.perform(
+        session, actors["giamdoc"], item, "send_back", reason="Thẩm định lại thành phần"
+    )
+    assert outcome.to_state == "submitted"
+    # the Office reviews again (the reviewer may be the same person as before)
+    assert service.perform(session, actors["vp.thamdinh"], item, "review").to_state == "reviewed"
+
+
+# --- council votes ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def nominations(session, actors):
+    item = ("deliverable", office_deliverable(session, "nominations").id)
+    fill(session, actors, item[1])
+    service.perform(session, actors["vp.chuyenvien"], item, "submit")
+    return item
+
+
+def vote(session, actors, username, item, in_favour=True):
+    return council.cast_vote(session, actors[username], item[1], in_favour=in_favour, comment="ok")
+
+
+def test_council_quorum_reached_makes_the_item_reviewed(session, actors, nominations):
+    assert vote(session, actors, "phogiamdoc", nominations).votes_for == 1
+    assert vote(session, actors, "khtc.chuyenvien", nominations).votes_for == 2
+    assert state_and_version(session, nominations)[0] == "submitted"
+    result = vote(session, actors, "qltt.chuyenvien", nominations)
+    assert result.reached and result.votes_for == 3
+    assert state_and_version(session, nominations)[0] == "reviewed"
+    actions = (
+        session.execute(
+            select(AuditEvent.action)
+            .where(AuditEvent.item_type == "deliverable", AuditEvent.item_id == nominations[1])
+            .order_by(AuditEvent.seq)
+        )
+        .scalars()
+        .all()
+    )
+    assert actions[-4:] == ["vote", "vote", "vote", "review"]
+    assert (
+        service.perform(session, actors["giamdoc"], nominations, "approve").to_state == "approved"
+    )
+
+
+def test_council_quorum_not_reached_keeps_it_submitted(session, actors, nominations):
+    vote(session, actors, "phogiamdoc", nominations)
+    vote(session, actors, "khtc.chuyenvien", nominations, in_favour=False)
+    vote(session, actors, "qltt.chuyenvien", nominations, in_favour=False)
+    assert state_and_version(session, nominations)[0] == "submitted"
+    with pytest.raises(errors.Incomplete, match="phiếu"):
+        service.perform(session, actors["vp.thamdinh"], nominations, "review")
+
+
+def test_only_council_members_vote_once_per_round(session, actors, nominations):
+    with pytest.raises(errors.NotPermitted):
+        vote(session, actors, "giamdoc", nominations)
+    vote(session, actors, "phogiamdoc", nominations)
+    with pytest.raises(errors.InvalidTransition):
+        vote(session, actors, "phogiamdoc", nominations)
+
+
+def test_a_resubmission_opens_a_new_round_of_votes(session, actors, nominations):
+    vote(session, actors, "phogiamdoc", nominations)
+    service.perform(session, actors["vp.thamdinh"], nominations, "return", reason="Bổ sung")
+    service.perform(session, actors["vp.chuyenvien"], nominations, "submit")
+    assert vote(session, actors, "phogiamdoc", nominations).votes_for == 1
+
+
+# --- regulation versions ------------------------------------------------------------------
+
+
+def test_each_resubmission_after_a_return_is_a_new_version_with_a_diff(session, actors):
+    item_id = office_deliverable(session, "regulation").id
+    member = actors["vp.chuyenvien"]
+    editing.edit_deliverable(
+        session, member, item_id, {"body": "Điều 1. Phạm vi.\nĐiều 2. Đối tượng."}
+    )
+    service.perform(session, member, ("deliverable", item_id), "submit")
+    service.perform(
+        session, actors["vp.thamdinh"], ("deliverable", item_id), "return", reason="Sửa"
+    )
+    editing.edit_deliverable(
+        session, member, item_id, {"body": "Điều 1. Phạm vi điều chỉnh.\nĐiều 2. Đối tượng."}
+    )
+    service.perform(session, member, ("deliverable", item_id), "submit")
+    first, second = regulation.versions(session, item_id)
+    assert (first.number, second.number) == (1, 2)
+    changes = regulation.diff(first.body, second.body)
+    assert ("-", "Điều 1. Phạm vi.") in changes
+    assert ("+", "Điều 1. Phạm vi điều chỉnh.") in changes
+    assert (" ", "Điều 2. Đối tượng.") in changes
+    service.perform(session, actors["vp.thamdinh"], ("deliverable", item_id), "review")
+    service.perform(session, actors["giamdoc"], ("deliverable", item_id), "approve")
+    session.rollback()
+    in_force = (
+        session.execute(select(RegulationVersion).where(RegulationVersion.in_force.is_(True)))
+        .scalars()
+        .all()
+    )
+    assert [v.number for v in in_force] == [2]
+    assert in_force[0].effective_date == TODAY
+
+
+def test_resubmitting_an_unchanged_text_keeps_the_version(session, actors):
+    item = ("deliverable", office_deliverable(session, "regulation").id)
+    bring_to(session, actors, item, "submitted")
+    service.perform(session, actors["vp.chuyenvien"], item, "withdraw")
+    service.perform(session, actors["vp.chuyenvien"], item, "submit")
+    assert [v.number for v in regulation.versions(session, item[1])] == [1]
+
+
+def test_effective_date_comes_from_the_regulation_when_given(session, actors):
+    deliverable = office_deliverable(session, "regulation")
+    deliverable.data = {"effective_date": "2026-01-01"}
+    session.commit()
+    bring_to(session, actors, ("deliverable", deliverable.id), "approved")
+    (version,) = regulation.versions(session, deliverable.id)
+    assert version.in_force and version.effective_date == date(2026, 1, 1)
+    assert session.get(Deliverable, deliverable.id).state == "approved"

@@ -1,0 +1,132 @@
+"""Notifications: the outbox is written with the action, sent by send-mail to a real SMTP
+listener (aiosmtpd on loopback), retried with back-off; reminders and escalation."""
+
+from __future__ import annotations
+
+import socket
+from datetime import date, timedelta
+from email import message_from_bytes, policy
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import func, select
+
+from models import OutboxMessage, utcnow
+from tests.helpers import bring_to, fill, office_deliverable
+from workflow import errors, notify, service
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        self.messages.append((envelope.rcpt_tos, message))
+        return "250 OK"
+
+    def to(self, address: str):
+        return [m for rcpt, m in self.messages if address in rcpt]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp():
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield inbox, notify.SmtpSettings(host="127.0.0.1", port=controller.port, sender="pd@test")
+    controller.stop()
+
+
+def outbox_count(session) -> int:
+    session.rollback()
+    return session.execute(select(func.count()).select_from(OutboxMessage)).scalar_one()
+
+
+def mail_of(username: str) -> str:
+    return f"{username}@sct-quangngai.example"
+
+
+def test_a_submission_mails_the_office_reviewers_in_the_same_transaction(session, actors, smtp):
+    inbox, settings = smtp
+    item = ("deliverable", office_deliverable(session).id)
+    fill(session, actors, item[1])
+    service.perform(session, actors["vp.chuyenvien"], item, "submit")
+    assert outbox_count(session) == 1
+    assert notify.send_pending(session, settings) == (1, 0)
+    (message,) = inbox.to(mail_of("vp.thamdinh"))
+    assert "Trình" in message["Subject"] and "Ban Chỉ đạo" in message["Subject"]
+    assert notify.send_pending(session, settings) == (0, 0)  # nothing sent twice
+
+
+def test_a_return_reaches_the_submitter_with_the_reason(session, actors, smtp):
+    inbox, settings = smtp
+    item = ("deliverable", office_deliverable(session).id)
+    bring_to(session, actors, item, "submitted")
+    service.perform(session, actors["vp.thamdinh"], item, "return", reason="Thiếu danh sách")
+    notify.send_pending(session, settings)
+    (message,) = inbox.to(mail_of("vp.chuyenvien"))
+    assert "Lý do: Thiếu danh sách" in message.get_content()
+
+
+def test_a_refused_action_writes_no_mail(session, actors):
+    item = ("deliverable", office_deliverable(session).id)
+    before = outbox_count(session)
+    with pytest.raises(errors.Incomplete):
+        service.perform(session, actors["vp.chuyenvien"], item, "submit")  # no content yet
+    with pytest.raises(errors.InvalidTransition):
+        service.perform(session, actors["giamdoc"], item, "approve")
+    assert outbox_count(session) == before
+
+
+def test_an_unreachable_server_postpones_with_back_off_and_loses_nothing(session, actors, smtp):
+    inbox, settings = smtp
+    item = ("deliverable", office_deliverable(session).id)
+    bring_to(session, actors, item, "submitted")
+    down = notify.SmtpSettings(host="127.0.0.1", port=free_port())
+    assert notify.send_pending(session, down) == (0, 1)
+    message = session.execute(select(OutboxMessage)).scalar_one()
+    assert message.attempts == 1 and message.sent_at is None and message.last_error
+    assert message.next_attempt_at > utcnow()
+    assert notify.send_pending(session, settings) == (0, 0)  # not due yet
+    assert notify.send_pending(session, settings, now=utcnow() + timedelta(minutes=2)) == (1, 0)
+    assert len(inbox.to(mail_of("vp.thamdinh"))) == 1
+
+
+def test_back_off_doubles_up_to_six_hours():
+    assert [notify.backoff(n).total_seconds() / 60 for n in (1, 2, 3, 4)] == [1, 2, 4, 8]
+    assert notify.backoff(20) == timedelta(hours=6)
+
+
+def test_reminders_go_to_the_owning_units_and_long_overdue_items_escalate(session, actors, smtp):
+    inbox, settings = smtp
+    # 20/11/2025 is task 3's deadline; on 01/12/2025 it is 11 days late, task 7 not yet due
+    report = notify.remind(session, today=date(2025, 12, 1), due_soon_days=3, escalate_after_days=7)
+    assert report.units == 1  # only Văn phòng Sở owns items due by 04/12/2025
+    assert report.escalated_items == 4  # the three of task 2 and the regulation of task 3
+    notify.send_pending(session, settings)
+    (reminder,) = inbox.to(mail_of("vp.chuyenvien"))
+    assert "quá hạn 11 ngày" in reminder.get_content()
+    (escalation,) = inbox.to(mail_of("vp.thamdinh"))
+    assert "Quá hạn cần đôn đốc: 4" in escalation["Subject"]
+    assert not inbox.to(mail_of("qltt.chuyenvien"))
+
+
+def test_send_mail_and_remind_commands(app, actors, smtp):
+    inbox, settings = smtp
+    app.config.update(SMTP_HOST=settings.host, SMTP_PORT=settings.port)
+    runner = app.test_cli_runner()
+    reminded = runner.invoke(args=["remind", "--date", "30/12/2025"])
+    assert reminded.exit_code == 0, reminded.output
+    assert "30/12/2025" in reminded.output
+    sent = runner.invoke(args=["send-mail"])
+    assert sent.exit_code == 0 and "Đã gửi" in sent.output
+    assert inbox.to(mail_of("qltt.chuyenvien"))  # task 7 is due 31/12/2025 for every lead
+    bad = runner.invoke(args=["remind", "--date", "32/13/2025"])
+    assert bad.exit_code != 0 and bad.output.startswith("Lỗi:")

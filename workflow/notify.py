@@ -1,0 +1,304 @@
+"""Mail: written to the outbox in the transaction of the action that causes it, sent later by
+`pheduyet send-mail` (retried with back-off), so a request never waits on SMTP and a failed
+action sends nothing. `remind` builds the due-soon / overdue lists for cron."""
+
+from __future__ import annotations
+
+import contextlib
+import smtplib
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from email.message import EmailMessage
+
+from sqlalchemy import Connection, select
+from sqlalchemy.orm import Session
+
+from models import CouncilMember, Deliverable, OutboxMessage, Task, Unit, User, UserRole, utcnow
+from models.database import begin_write
+from workflow import audit, machine
+from workflow.accounts import SYSTEM
+from workflow.policy import APPROVERS, MEMBER, REVIEWER, Actor, ItemSnapshot
+
+_OUTBOX = OutboxMessage.__table__
+MAX_BACKOFF = timedelta(hours=6)
+SIGNATURE = "\n\n--\nHệ thống theo dõi kế hoạch (pheduyet) — Sở Công Thương tỉnh Quảng Ngãi"
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str = "localhost"
+    port: int = 25
+    username: str | None = None
+    password: str | None = None
+    starttls: bool = False
+    sender: str = "pheduyet@localhost"
+    timeout: float = 10.0
+
+
+def _users_with_roles(conn: Connection, roles: frozenset[str]) -> list[tuple[int, str]]:
+    return list(
+        conn.execute(
+            select(User.id, User.email)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role.in_(roles), User.active.is_(True), User.email.is_not(None))
+            .distinct()
+        ).all()
+    )
+
+
+def _users_by_id(conn: Connection, ids: list[int]) -> list[tuple[int, str]]:
+    return list(
+        conn.execute(
+            select(User.id, User.email).where(
+                User.id.in_(ids), User.active.is_(True), User.email.is_not(None)
+            )
+        ).all()
+    )
+
+
+def _council_members(conn: Connection, snap: ItemSnapshot) -> list[tuple[int, str]]:
+    from workflow.council import council_for  # council imports service, which imports us
+
+    council = council_for(conn, snap.deliverable_kind)
+    if council is None:
+        return []
+    ids = list(
+        conn.execute(
+            select(CouncilMember.user_id).where(CouncilMember.council_id == council.id)
+        ).scalars()
+    )
+    return _users_by_id(conn, ids)
+
+
+def _title(conn: Connection, snap: ItemSnapshot) -> str:
+    if snap.kind == "task":
+        number, title = conn.execute(
+            select(Task.number, Task.title).where(Task.id == snap.id)
+        ).one()
+        return f"Nhiệm vụ {number}: {title}"
+    return conn.execute(select(Deliverable.title).where(Deliverable.id == snap.id)).scalar_one()
+
+
+def recipients(conn: Connection, snap: ItemSnapshot, action: str) -> list[tuple[int, str]]:
+    """Who must act next (or whose item came back) after `action`."""
+    if action == "submit":
+        council = _council_members(conn, snap)
+        return council or _users_with_roles(conn, frozenset({REVIEWER}))
+    if action == "review":
+        return _users_with_roles(conn, APPROVERS)
+    if action == "send_back":
+        return _users_with_roles(conn, frozenset({REVIEWER}))
+    if action in ("return", "approve", "reopen") and snap.submitted_by_id:
+        return _users_by_id(conn, [snap.submitted_by_id])
+    return []
+
+
+def after_transition(
+    conn: Connection,
+    snap: ItemSnapshot,
+    action: str,
+    to_state: str,
+    actor: Actor,
+    reason: str | None,
+) -> None:
+    people = [(uid, email) for uid, email in recipients(conn, snap, action) if uid != actor.id]
+    if not people:
+        return
+    title = _title(conn, snap)
+    label = machine.ACTION_LABELS[action]
+    subject = f"[pheduyet] {label}: {title}"[:300]
+    body = (
+        f"{actor.username} ({actor.unit_name}) đã “{label}” mục: {title}.\n"
+        f"Trạng thái mới: {machine.STATE_LABELS[to_state]}."
+    )
+    if reason:
+        body += f"\nLý do: {reason}"
+    body += "\nĐăng nhập hệ thống để xem và xử lý." + SIGNATURE
+    conn.execute(
+        _OUTBOX.insert(),
+        [
+            {
+                "to_user_id": uid,
+                "to_addr": email,
+                "subject": subject,
+                "body": body,
+                "created_at": utcnow(),
+                "attempts": 0,
+                "next_attempt_at": utcnow(),
+            }
+            for uid, email in people
+        ],
+    )
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4, 8 … minutes, at most six hours."""
+    return min(timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+
+
+def send_pending(
+    session: Session, smtp: SmtpSettings, *, now: datetime | None = None, limit: int = 200
+) -> tuple[int, int]:
+    """Send what is due; returns (sent, failed). Each message is committed on its own."""
+    now = now or utcnow()
+    ids = list(
+        session.execute(
+            select(OutboxMessage.id)
+            .where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now)
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        ).scalars()
+    )
+    session.rollback()
+    sent = failed = 0
+    if not ids:
+        return 0, 0
+    try:
+        client = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout)
+        if smtp.starttls:
+            client.starttls()
+        if smtp.username:
+            client.login(smtp.username, smtp.password or "")
+    except (OSError, smtplib.SMTPException) as error:
+        _postpone(session, ids, now, f"kết nối SMTP: {error}")
+        return 0, len(ids)
+    try:
+        for message_id in ids:
+            begin_write(session)
+            message = session.get(OutboxMessage, message_id)
+            if message is None or message.sent_at is not None:
+                session.rollback()
+                continue
+            mail = EmailMessage()
+            mail["From"], mail["To"], mail["Subject"] = (
+                smtp.sender,
+                message.to_addr,
+                message.subject,
+            )
+            mail.set_content(message.body)
+            try:
+                client.send_message(mail)
+            except (OSError, smtplib.SMTPException) as error:
+                message.attempts += 1
+                message.next_attempt_at = now + backoff(message.attempts)
+                message.last_error = str(error)[:500]
+                failed += 1
+            else:
+                message.attempts += 1
+                message.sent_at = utcnow()
+                message.last_error = None
+                sent += 1
+            session.commit()
+    finally:
+        with contextlib.suppress(OSError, smtplib.SMTPException):
+            client.quit()
+    return sent, failed
+
+
+def _postpone(session: Session, ids: list[int], now: datetime, error: str) -> None:
+    begin_write(session)
+    for message in session.execute(
+        select(OutboxMessage).where(OutboxMessage.id.in_(ids))
+    ).scalars():
+        message.attempts += 1
+        message.next_attempt_at = now + backoff(message.attempts)
+        message.last_error = error[:500]
+    session.commit()
+
+
+@dataclass(frozen=True)
+class ReminderReport:
+    units: int
+    messages: int
+    escalated_items: int
+
+
+def remind(
+    session: Session, *, today: date, due_soon_days: int = 3, escalate_after_days: int = 7
+) -> ReminderReport:
+    """Queue one mail per member of each unit with due-soon or overdue items, and one to the
+    Office reviewers listing items overdue by more than `escalate_after_days`."""
+    begin_write(session)
+    conn = session.connection()
+    head = audit.lock_head(conn)
+    rows = conn.execute(
+        select(
+            Deliverable.id, Deliverable.title, Deliverable.due_date, Deliverable.unit_id, Unit.name
+        )
+        .join(Unit, Unit.id == Deliverable.unit_id)
+        .where(
+            Deliverable.state != machine.APPROVED,
+            Deliverable.due_date <= today + timedelta(days=due_soon_days),
+        )
+        .order_by(Deliverable.due_date, Deliverable.id)
+    ).all()
+    by_unit: dict[int, list] = defaultdict(list)
+    for row in rows:
+        by_unit[row.unit_id].append(row)
+    members: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for uid, email, unit_id in conn.execute(
+        select(User.id, User.email, User.unit_id)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(
+            UserRole.role == MEMBER,
+            User.unit_id.in_(list(by_unit)),
+            User.active.is_(True),
+            User.email.is_not(None),
+        )
+    ):
+        members[unit_id].append((uid, email))
+    outbox = []
+
+    def line(row) -> str:
+        days = (today - row.due_date).days
+        when = f"quá hạn {days} ngày" if days > 0 else f"hạn {row.due_date:%d/%m/%Y}"
+        return f"- [{row.id}] {row.title} ({when})"
+
+    for unit_id, items in by_unit.items():
+        body = "Các sản phẩm sắp đến hạn hoặc đã quá hạn của đơn vị:\n" + "\n".join(
+            map(line, items)
+        )
+        for uid, email in members[unit_id]:
+            outbox.append((uid, email, f"[pheduyet] Nhắc hạn: {len(items)} sản phẩm", body))
+    late = [r for r in rows if (today - r.due_date).days > escalate_after_days]
+    if late:
+        body = f"Các sản phẩm quá hạn trên {escalate_after_days} ngày:\n" + "\n".join(
+            f"{line(r)} — {r.name}" for r in late
+        )
+        for uid, email in _users_with_roles(conn, frozenset({REVIEWER})):
+            outbox.append(
+                (uid, email, f"[pheduyet] Quá hạn cần đôn đốc: {len(late)} sản phẩm", body)
+            )
+    if outbox:
+        conn.execute(
+            _OUTBOX.insert(),
+            [
+                {
+                    "to_user_id": uid,
+                    "to_addr": email,
+                    "subject": subject,
+                    "body": body + SIGNATURE,
+                    "created_at": utcnow(),
+                    "attempts": 0,
+                    "next_attempt_at": utcnow(),
+                }
+                for uid, email, subject, body in outbox
+            ],
+        )
+    audit.append(
+        conn,
+        head,
+        item_type="reminder",
+        item_id=None,
+        action="remind",
+        detail={
+            "date": today.isoformat(),
+            "units": len(by_unit),
+            "messages": len(outbox),
+            "escalated": len(late),
+        },
+        **audit.actor_fields(SYSTEM),
+    )
+    session.commit()
+    return ReminderReport(len(by_unit), len(outbox), len(late))
