@@ -52,6 +52,12 @@ def _sqlite_begin_immediate(conn) -> None:
 
 
 WRITE = "pheduyet_write"
+FLUSHED = "pheduyet_flushed"
+
+
+def _remember_flush(session: Session, _context) -> None:
+    """A transaction that flushed has written: begin_write must not roll it back."""
+    session.info[FLUSHED] = session.get_transaction()
 
 
 def begin_write(session: Session) -> None:
@@ -62,8 +68,10 @@ def begin_write(session: Session) -> None:
     before the first read of any operation that writes.
     """
     if session.in_transaction():
-        if session.info.get(WRITE) is session.get_transaction():
-            return  # already a write transaction
+        current = session.get_transaction()
+        if session.info.get(WRITE) is current or session.info.get(FLUSHED) is current:
+            session.info[WRITE] = current
+            return  # already writing (a flush took the write lock)
         if session.new or session.dirty or session.deleted:
             raise RuntimeError("begin_write() called with unflushed changes in the session")
         session.rollback()
@@ -72,4 +80,6 @@ def begin_write(session: Session) -> None:
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine)
+    factory = sessionmaker(engine)
+    event.listen(factory, "after_flush", _remember_flush)
+    return factory

@@ -29,7 +29,7 @@ from models.base import Base, utcnow
 from models.org import Unit, _in
 
 STATES = ("draft", "submitted", "reviewed", "approved")
-TIMING_KINDS = ("ongoing", "deadline", "year")
+TIMING_KINDS = ("ongoing", "deadline", "year", "period", "unknown")
 DELIVERABLE_KINDS = (
     "document",
     "steering_committee",

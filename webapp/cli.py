@@ -6,10 +6,12 @@ Every failure ends with one line on stderr and a non-zero exit, never a tracebac
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import click
@@ -17,9 +19,10 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 
+from documents import plan_parser, reading
 from webapp import db
-from workflow import audit, clock, notify, queries, seed, service
-from workflow.accounts import create_user
+from workflow import audit, clock, importing, notify, queries, seed, service
+from workflow.accounts import SYSTEM, create_user
 from workflow.errors import WorkflowError
 from workflow.machine import ACTIONS, STATE_LABELS, STATES
 from workflow.policy import Actor
@@ -271,6 +274,67 @@ def create_user_command(
     click.echo(f"Đã tạo người dùng {user.username} ({', '.join(sorted(user.roles))}).")
 
 
+@click.command("import-plan")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="show what was found; create nothing")
+@click.option("--create-units", is_flag=True, help="create the units the organisation lacks")
+@click.option("--default-lead", help="unit code that leads tasks the document gives no lead")
+@click.option("--as", "username", help="the administrator importing (default: system)")
+@format_option
+@with_appcontext
+@one_line_errors
+def import_plan_command(
+    path: str,
+    dry_run: bool,
+    create_units: bool,
+    default_lead: str | None,
+    username: str | None,
+    fmt: str,
+) -> None:
+    """Import a plan from text (PDF or web copy) or .docx: its tasks, units and deadlines."""
+    session = db.session()
+    try:
+        source = reading.read_path(path)
+        known = importing.known_units(session) or None
+        parsed = plan_parser.parse_plan(source, known)
+    except reading.PlanImportError as error:
+        fail(error.message, 2)
+    if dry_run:
+        if fmt == "json":
+            emit_json(parsed)
+            return
+        click.echo(f"Mã hóa: {source.encoding or source.kind}. {parsed['plan'].get('title')}")
+        print_table(
+            ["Số", "Nhiệm vụ", "Chủ trì", "Phối hợp", "Thời hạn"],
+            [
+                (
+                    t["number"],
+                    short(t["title"], 40),
+                    short("; ".join(u["name"] for u in t["lead_units"]), 30),
+                    short("; ".join(u["name"] for u in t["coordinating_units"]), 30),
+                    (t["timing"] or {}).get("text") or "",
+                )
+                for t in parsed["tasks"]
+            ],
+        )
+        if parsed["unplaced"]:
+            click.echo(f"Chưa xếp được {len(parsed['unplaced'])} đoạn văn bản.")
+        return
+    actor = Actor.of(queries.user_by_username(session, username)) if username else SYSTEM
+    data = Path(path).read_bytes()
+    plan = importing.import_plan(
+        session,
+        actor,
+        parsed,
+        source_name=Path(path).name,
+        sha256=hashlib.sha256(data).hexdigest(),
+        source_text=source.text or "",
+        create_units=create_units,
+        default_lead=default_lead,
+    )
+    click.echo(f"Đã nhập kế hoạch {plan.code}: {len(parsed['tasks'])} nhiệm vụ.")
+
+
 def smtp_settings() -> notify.SmtpSettings:
     config = current_app.config
     return notify.SmtpSettings(
@@ -327,6 +391,7 @@ def parse_date(text: str) -> date:
 
 
 COMMANDS = (
+    import_plan_command,
     send_mail_command,
     remind_command,
     seed_demo_command,

@@ -58,6 +58,13 @@ class StaleVersion(WorkflowError):
     http_status = 409
 
 
+class Conflict(WorkflowError):
+    """The request clashes with what exists (e.g. the same plan imported twice)."""
+
+    code = "conflict"
+    http_status = 409
+
+
 class InvalidInput(WorkflowError):
     code = "invalid_input"
     http_status = 400

@@ -172,7 +172,13 @@ def _date(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
-def load_plan(session: Session, data: dict[str, Any], source_text: str = "", by=SYSTEM) -> Plan:
+def load_plan(
+    session: Session,
+    data: dict[str, Any],
+    source_text: str = "",
+    by=SYSTEM,
+    detail: dict[str, Any] | None = None,
+) -> Plan:
     """Create a plan, its tasks and deliverables from structured data (unit codes, '@group').
 
     Runs in the caller's transaction, with one audit event for the plan.
@@ -217,7 +223,8 @@ def load_plan(session: Session, data: dict[str, Any], source_text: str = "", by=
         )
         session.add(task)
         for d in t.get("deliverables", []):
-            owners = leads if d.get("per_lead") else leads[:1]
+            own_leads = _expand(session, d["lead"]) if d.get("lead") else leads
+            owners = own_leads if d.get("per_lead") else own_leads[:1]
             for unit in owners:
                 title = f"{d['title']} — {unit.name}" if d.get("per_lead") else d["title"]
                 session.add(
@@ -226,7 +233,7 @@ def load_plan(session: Session, data: dict[str, Any], source_text: str = "", by=
                         unit=unit,
                         kind=d["kind"],
                         title=title,
-                        due_date=due or period_end,
+                        due_date=_date(d.get("due_date")) or due or period_end,
                     )
                 )
                 deliverable_count += 1
@@ -237,7 +244,12 @@ def load_plan(session: Session, data: dict[str, Any], source_text: str = "", by=
         item_type="plan",
         item_id=plan.id,
         action="create",
-        detail={"code": plan.code, "tasks": len(data["tasks"]), "deliverables": deliverable_count},
+        detail={
+            "code": plan.code,
+            "tasks": len(data["tasks"]),
+            "deliverables": deliverable_count,
+            **(detail or {}),
+        },
         **audit.actor_fields(by),
     )
     return plan

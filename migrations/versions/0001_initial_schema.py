@@ -134,7 +134,7 @@ def upgrade():
     sa.Column('submitted_by_id', sa.Integer(), nullable=True),
     sa.Column('reviewed_by_id', sa.Integer(), nullable=True),
     sa.CheckConstraint("state IN ('draft', 'submitted', 'reviewed', 'approved')", name=op.f('ck_task_state')),
-    sa.CheckConstraint("timing_kind IN ('ongoing', 'deadline', 'year')", name=op.f('ck_task_timing_kind')),
+    sa.CheckConstraint("timing_kind IN ('ongoing', 'deadline', 'year', 'period', 'unknown')", name=op.f('ck_task_timing_kind')),
     sa.ForeignKeyConstraint(['owner_unit_id'], ['unit.id'], name=op.f('fk_task_owner_unit_id_unit')),
     sa.ForeignKeyConstraint(['plan_id'], ['plan.id'], name=op.f('fk_task_plan_id_plan')),
     sa.ForeignKeyConstraint(['reviewed_by_id'], ['user_account.id'], name=op.f('fk_task_reviewed_by_id_user_account')),
