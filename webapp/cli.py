@@ -404,8 +404,11 @@ COMMANDS = (
 
 
 def init_app(app: Flask) -> None:
+    from webapp import cli_reports
+
     for command in COMMANDS:
         app.cli.add_command(command)
+    cli_reports.init_app(app)
 
 
 def main() -> None:
