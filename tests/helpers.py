@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import AuditEvent, Deliverable, Task
-from workflow import editing, service
+from workflow import editing, kinds, service
 from workflow.policy import Actor
 
 # The path from draft to each state, as (username, action) steps by the demo users.
@@ -22,10 +22,76 @@ def office_deliverable(session: Session, kind: str = "steering_committee") -> De
     return session.execute(select(Deliverable).where(Deliverable.kind == kind)).scalar_one()
 
 
+COMPLETE_DATA = {
+    "document": {},
+    "regulation": {},
+    "steering_committee": {
+        "decision_number": "123/QĐ-SCT",
+        "decision_date": "2025-11-10",
+        "members": [
+            {
+                "full_name": "Trần Minh Đức",
+                "position": "Giám đốc Sở",
+                "unit": "Ban Giám đốc",
+                "committee_role": "truong_ban",
+            },
+            {
+                "full_name": "Lê Thị Hồng Nhung",
+                "position": "Phó Giám đốc Sở",
+                "unit": "Ban Giám đốc",
+                "committee_role": "pho_truong_ban",
+            },
+            {
+                "full_name": "Phạm Quốc Huy",
+                "position": "Chánh Văn phòng",
+                "unit": "Văn phòng Sở",
+                "committee_role": "thanh_vien",
+            },
+        ],
+    },
+    "nominations": {
+        "entries": [
+            {
+                "type": "collective",
+                "name": "Văn phòng Sở",
+                "unit": "Sở Công Thương",
+                "model_name": "Một cửa thân thiện",
+                "achievements": "Giải quyết hồ sơ đúng hạn",
+                "proposed_form": "Giấy khen của Giám đốc Sở",
+            }
+        ]
+    },
+    "periodic_report": {
+        "done": "Đã triển khai.",
+        "results": "Đạt yêu cầu.",
+        "difficulties": "",
+        "proposals": "",
+    },
+}
+
+
 def fill(session: Session, actors: dict[str, Actor], deliverable_id: int) -> None:
+    """Everything the deliverable's kind needs before it can be submitted."""
+    member = actors["vp.chuyenvien"]
+    kind = session.get(Deliverable, deliverable_id).kind
+    session.rollback()
     editing.edit_deliverable(
-        session, actors["vp.chuyenvien"], deliverable_id, {"body": "Nội dung đầy đủ."}
+        session,
+        member,
+        deliverable_id,
+        {"body": "Nội dung đầy đủ.", "data": COMPLETE_DATA[kind]},
     )
+    for purpose in kinds.FILE_PURPOSES.get(kind, {}):
+        editing.record_attachment(
+            session,
+            member,
+            deliverable_id,
+            filename=f"{purpose}.pdf",
+            content_type="application/pdf",
+            size=1234,
+            sha256=purpose.ljust(64, "0")[:64],
+            purpose=purpose,
+        )
 
 
 def bring_to(session: Session, actors: dict[str, Actor], item: tuple[str, int], state: str) -> None:

@@ -236,10 +236,17 @@ def test_resubmitting_an_unchanged_text_keeps_the_version(session, actors):
 
 
 def test_effective_date_comes_from_the_regulation_when_given(session, actors):
-    deliverable = office_deliverable(session, "regulation")
-    deliverable.data = {"effective_date": "2026-01-01"}
-    session.commit()
-    bring_to(session, actors, ("deliverable", deliverable.id), "approved")
-    (version,) = regulation.versions(session, deliverable.id)
+    item = ("deliverable", office_deliverable(session, "regulation").id)
+    fill(session, actors, item[1])
+    editing.edit_deliverable(
+        session, actors["vp.chuyenvien"], item[1], {"data": {"effective_date": "2026-01-01"}}
+    )
+    for username, action in (
+        ("vp.chuyenvien", "submit"),
+        ("vp.thamdinh", "review"),
+        ("giamdoc", "approve"),
+    ):
+        service.perform(session, actors[username], item, action)
+    (version,) = regulation.versions(session, item[1])
     assert version.in_force and version.effective_date == date(2026, 1, 1)
-    assert session.get(Deliverable, deliverable.id).state == "approved"
+    assert session.get(Deliverable, item[1]).state == "approved"

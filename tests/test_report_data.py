@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import event, select
 
 from models import Deliverable, Plan, Task, Unit
-from tests.helpers import bring_to
+from tests.helpers import bring_to, fill
 from workflow import editing, reporting, service
 from workflow.errors import InvalidInput, NotFound
 from workflow.reporting import LATE, ON_TIME, ONGOING, OVERDUE, PENDING, UNKNOWN
@@ -54,6 +54,7 @@ def arrange(session, actors, *, approve_task3: bool = False) -> Arranged:
         ("giamdoc", "approve"),
     ):
         service.perform(session, actors[username], ("deliverable", ids[0]), action)
+    fill(session, actors, ids[1])  # the committee's members, decision and files
     editing.edit_deliverable(session, clerk, ids[1], {"body": LATE_BODY})
     for username, action in (
         ("vp.chuyenvien", "submit"),

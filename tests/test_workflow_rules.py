@@ -73,7 +73,7 @@ def test_director_cannot_approve_what_was_not_reviewed(session, actors):
 def test_a_deliverable_without_content_cannot_be_submitted(session, actors):
     item = ("deliverable", office_deliverable(session).id)
     events = audit_count(session)
-    with pytest.raises(errors.Incomplete, match="thiếu nội dung"):
+    with pytest.raises(errors.Incomplete, match="Chưa thể trình: thiếu số và ngày quyết định"):
         service.perform(session, actors["vp.chuyenvien"], item, "submit")
     assert audit_count(session) == events
     assert state_and_version(session, item) == ("draft", 1)

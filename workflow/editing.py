@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session
 
 from models import Attachment, Comment, Deliverable, TaskUnit, utcnow
 from models.plan import DELIVERABLE_KINDS
-from workflow import audit, policy
+from workflow import audit, kinds, policy
 from workflow.errors import InvalidInput, InvalidTransition, NotPermitted
 from workflow.policy import Actor, ItemSnapshot
 from workflow.service import locked_item
 
-EDITABLE_FIELDS = ("title", "body", "due_date")
+EDITABLE_FIELDS = ("title", "body", "due_date", "data")
 MAX_TITLE = 500
 MAX_BODY = 200_000
 
@@ -43,6 +43,8 @@ def _clean(changes: dict[str, Any]) -> dict[str, Any]:
         if due is not None and not isinstance(due, date):
             raise InvalidInput("Hạn hoàn thành không hợp lệ (dd/mm/yyyy).")
         clean["due_date"] = due
+    if "data" in changes:
+        clean["data"] = changes["data"]  # validated against the item's kind under the lock
     return clean
 
 
@@ -66,6 +68,8 @@ def edit_deliverable(
     item = ("deliverable", deliverable_id)
     with locked_item(session, actor, *item, expected_version) as (conn, head, snap):
         _require_edit(actor, snap)
+        if "data" in clean:
+            clean["data"] = kinds.clean_data(snap.deliverable_kind, clean["data"])
         table = Deliverable.__table__
         current = (
             conn.execute(
@@ -184,12 +188,18 @@ def record_attachment(
     content_type: str,
     size: int,
     sha256: str,
+    purpose: str | None = None,
     client_addr: str | None = None,
 ) -> Attachment:
     """Name an already stored file (validated by the caller) on a draft the actor may edit."""
     with locked_item(session, actor, "deliverable", deliverable_id) as (conn, head, snap):
         _require_edit(actor, snap)
+        if purpose is not None and purpose not in kinds.FILE_PURPOSES.get(
+            snap.deliverable_kind, {}
+        ):
+            raise InvalidInput("Mục đích của tệp không hợp lệ cho loại sản phẩm này.")
         attachment = Attachment(
+            purpose=purpose,
             item_type="deliverable",
             item_id=deliverable_id,
             filename=filename,
@@ -208,6 +218,7 @@ def record_attachment(
             action="attach",
             client_addr=client_addr,
             detail={
+                "purpose": purpose,
                 "attachment_id": attachment.id,
                 "filename": filename,
                 "sha256": sha256,

@@ -31,16 +31,6 @@ def council_quorum_met(attempt: Any) -> None:
         )
 
 
-def deliverable_missing(item: Any) -> list[str]:
-    """What a deliverable still lacks before it can be submitted (by kind, grows with kinds)."""
-    missing = []
-    if not (item.title or "").strip():
-        missing.append("thiếu tiêu đề")
-    if not (item.body or "").strip():
-        missing.append("thiếu nội dung")
-    return missing
-
-
 def task_missing(unapproved_required: int) -> list[str]:
     if unapproved_required:
         return [f"còn {unapproved_required} sản phẩm bắt buộc chưa được phê duyệt"]

@@ -15,9 +15,9 @@ from typing import Any
 from sqlalchemy import Connection, Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
-from models import Deliverable, Task, utcnow
+from models import Attachment, Deliverable, Task, utcnow
 from models.database import begin_write
-from workflow import audit, council, delegation, effects, guards, machine, policy
+from workflow import audit, council, delegation, effects, guards, kinds, machine, policy
 from workflow.errors import InvalidTransition, NotFound, NotPermitted, StaleVersion, UnknownAction
 from workflow.policy import Actor, ItemSnapshot
 
@@ -130,14 +130,24 @@ _UNAPPROVED_REQUIRED = (
     .select_from(_D)
     .where(_D.c.task_id == _ID, _D.c.required.is_(True), _D.c.state != machine.APPROVED)
 )
-_TITLE_AND_BODY = select(_D.c.title, _D.c.body).where(_D.c.id == _ID)
+_CONTENT = select(_D.c.kind, _D.c.title, _D.c.body, _D.c.data).where(_D.c.id == _ID)
+_A = Attachment.__table__
+_PURPOSES = select(_A.c.purpose).where(
+    _A.c.item_type == "deliverable", _A.c.item_id == _ID, _A.c.purpose.is_not(None)
+)
 
 
 def _missing(conn: Connection, snap: ItemSnapshot) -> list[str]:
     if snap.kind == "task":
         open_count = conn.execute(_UNAPPROVED_REQUIRED, {"item_id": snap.id}).scalar_one()
         return guards.task_missing(open_count)
-    return guards.deliverable_missing(conn.execute(_TITLE_AND_BODY, {"item_id": snap.id}).one())
+    kind, title, body, data = conn.execute(_CONTENT, {"item_id": snap.id}).one()
+    purposes = (
+        conn.execute(_PURPOSES, {"item_id": snap.id}).scalars()
+        if kind in kinds.FILE_PURPOSES
+        else ()
+    )
+    return kinds.missing(kind, title, body, data, purposes)
 
 
 def _transition_statement(kind: str, who: tuple[str, ...]):
