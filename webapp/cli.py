@@ -21,7 +21,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 
 from documents import plan_parser, reading
 from webapp import db
-from workflow import audit, clock, importing, notify, queries, seed, service
+from workflow import audit, clock, importing, notify, periodic, queries, seed, service
 from workflow.accounts import SYSTEM, create_user
 from workflow.errors import WorkflowError
 from workflow.machine import ACTIONS, STATE_LABELS, STATES
@@ -335,6 +335,26 @@ def import_plan_command(
     click.echo(f"Đã nhập kế hoạch {plan.code}: {len(parsed['tasks'])} nhiệm vụ.")
 
 
+@click.command("periodic-reports")
+@click.option("--plan", "plan_code", help="plan code (default: the first plan)")
+@click.option(
+    "--frequency",
+    type=click.Choice(sorted(periodic.FREQUENCIES)),
+    default="monthly",
+    show_default=True,
+)
+@with_appcontext
+@one_line_errors
+def periodic_reports_command(plan_code: str | None, frequency: str) -> None:
+    """Create the missing periodic reports of a plan's "Thường xuyên" tasks (idempotent)."""
+    session = db.session()
+    plan = queries.plan_by_code(session, plan_code) if plan_code else queries.default_plan(session)
+    if plan is None:
+        fail("chưa có kế hoạch nào.")
+    created = periodic.ensure_periodic_reports(session, plan.id, frequency)
+    click.echo(f"Đã tạo {created} báo cáo định kỳ mới.")
+
+
 def smtp_settings() -> notify.SmtpSettings:
     config = current_app.config
     return notify.SmtpSettings(
@@ -392,6 +412,7 @@ def parse_date(text: str) -> date:
 
 COMMANDS = (
     import_plan_command,
+    periodic_reports_command,
     send_mail_command,
     remind_command,
     seed_demo_command,

@@ -38,6 +38,13 @@ def default_plan(session: Session) -> Plan | None:
     return session.execute(select(Plan).order_by(Plan.id).limit(1)).scalar_one_or_none()
 
 
+def plan_by_code(session: Session, code: str) -> Plan:
+    plan = session.execute(select(Plan).where(Plan.code == code)).scalar_one_or_none()
+    if plan is None:
+        raise NotFound(f"Không có kế hoạch mã “{code}”.")
+    return plan
+
+
 def task_rows(session: Session, plan_id: int | None = None) -> list[TaskRow]:
     """A plan's tasks with their units and deliverable progress: three queries in all."""
     if plan_id is None:
