@@ -1,0 +1,90 @@
+"""The dashboard's figures on a known data set, and its SVG chart."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select, text
+
+from documents.charts import stacked_bars
+from models import Deliverable, Plan, Task
+from tests.helpers import bring_to
+from workflow import dashboard
+from workflow.machine import STATE_LABELS
+
+TODAY = date(2025, 12, 1)  # task 2 and 3's deadlines have passed, task 7's has not
+
+
+def deliverable_of(session, kind: str) -> int:
+    return session.execute(select(Deliverable.id).where(Deliverable.kind == kind)).scalar_one()
+
+
+def test_counts_percentages_and_overdue_per_task_and_unit(session, actors):
+    bring_to(session, actors, ("deliverable", deliverable_of(session, "regulation")), "approved")
+    bring_to(
+        session, actors, ("deliverable", deliverable_of(session, "steering_committee")), "submitted"
+    )
+    plan_id = session.execute(select(Plan.id)).scalar_one()
+    board = dashboard.dashboard(session, plan_id, TODAY)
+
+    task = {row.key: row for row in board.by_task}
+    assert task[3].counts == {"draft": 0, "submitted": 0, "reviewed": 0, "approved": 1}
+    assert task[3].approved_percent == 100.0 and task[3].overdue == 0
+    assert task[2].counts["submitted"] == 1 and task[2].counts["draft"] == 2
+    assert task[2].overdue == 3  # due 15/11/2025, none approved
+    assert task[7].overdue == 0 and task[7].total == 6
+    unit = {row.label: row for row in board.by_unit}
+    assert unit["Chi cục Quản lý thị trường"].total == 3  # tasks 5, 7, 8
+    assert board.overall.total == 26 and board.overall.counts["approved"] == 1
+    assert round(board.overall.approved_percent, 1) == round(100 / 26, 1)
+
+
+def test_median_time_in_each_state_comes_from_the_trail(session, actors):
+    regulation = deliverable_of(session, "regulation")
+    bring_to(session, actors, ("deliverable", regulation), "approved")
+    # Put known times on the trail: created at 0 h, submitted +10 h, reviewed +14 h,
+    # approved +20 h (an administrator's correction, so the triggers are lifted for it).
+    start = datetime(2025, 11, 1, 0, 0)
+    if session.bind.dialect.name == "sqlite":
+        session.execute(text("DROP TRIGGER audit_event_no_update"))
+    else:
+        session.execute(text("ALTER TABLE audit_event DISABLE TRIGGER USER"))
+    session.execute(
+        text("UPDATE deliverable SET created_at = :t WHERE id = :id"),
+        {"t": start, "id": regulation},
+    )
+    for action, hours in (("submit", 10), ("review", 14), ("approve", 20)):
+        session.execute(
+            text(
+                "UPDATE audit_event SET created_at = :t "
+                "WHERE item_type = 'deliverable' AND item_id = :id AND action = :a"
+            ),
+            {"t": start + timedelta(hours=hours), "id": regulation, "a": action},
+        )
+    session.commit()
+    plan_id = session.execute(select(Plan.id)).scalar_one()
+    board = dashboard.dashboard(session, plan_id, TODAY)
+    assert board.median_hours == {
+        "draft": 10.0,
+        "submitted": 4.0,
+        "reviewed": 6.0,
+        "approved": None,
+    }
+    assert board.stays_measured == {"draft": 1, "submitted": 1, "reviewed": 1, "approved": 0}
+
+
+def test_chart_is_valid_svg_with_every_row_and_count(session, actors):
+    plan_id = session.execute(select(Plan.id)).scalar_one()
+    board = dashboard.dashboard(session, plan_id, TODAY)
+    svg = stacked_bars(
+        [(r.label, r.counts) for r in board.by_task], STATE_LABELS, title="Tiến độ <theo> nhiệm vụ"
+    )
+    root = ET.fromstring(svg)
+    assert root.tag.endswith("svg")
+    texts = "".join(root.itertext())
+    assert "Dự thảo" in texts and "Đã phê duyệt" in texts
+    tasks = session.execute(select(Task.number)).scalars().all()
+    for number in tasks:
+        assert f"{number}. " in texts
+    assert "&lt;theo&gt;" in svg  # escaped
