@@ -11,12 +11,12 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from models import Attachment, Comment, Deliverable, TaskUnit, utcnow
+from models import Attachment, Comment, Contribution, Deliverable, TaskUnit, utcnow
 from models.plan import DELIVERABLE_KINDS
 from workflow import audit, kinds, policy
 from workflow.errors import InvalidInput, InvalidTransition, NotPermitted
 from workflow.policy import Actor, ItemSnapshot
-from workflow.service import locked_item
+from workflow.service import coordinates, locked_item
 
 EDITABLE_FIELDS = ("title", "body", "due_date", "data")
 MAX_TITLE = 500
@@ -227,3 +227,57 @@ def record_attachment(
             **audit.actor_fields(actor),
         )
     return attachment
+
+
+def add_contribution(
+    session: Session,
+    actor: Actor,
+    deliverable_id: int,
+    body: str,
+    *,
+    files: tuple[dict[str, Any], ...] = (),
+    client_addr: str | None = None,
+) -> Contribution:
+    """A coordinating unit's input to the lead unit's draft: text and stored files
+    (`files`: dicts of filename, content_type, size, sha256, already validated)."""
+    body = (body or "").strip()
+    if not body or len(body) > MAX_BODY:
+        raise InvalidInput("Ý kiến đóng góp không được để trống.")
+    with locked_item(session, actor, "deliverable", deliverable_id) as (conn, head, snap):
+        why = policy.why_not_contribute(actor, snap, coordinates(conn, actor, snap))
+        if why is not None:
+            raise (InvalidTransition if snap.state != "draft" else NotPermitted)(why)
+        contribution = Contribution(
+            deliverable_id=deliverable_id, unit_id=actor.unit_id, author_id=actor.id, body=body
+        )
+        session.add(contribution)
+        session.flush()
+        session.add_all(
+            Attachment(
+                item_type="contribution",
+                item_id=contribution.id,
+                filename=f["filename"],
+                content_type=f["content_type"],
+                size=f["size"],
+                sha256=f["sha256"],
+                uploaded_by_id=actor.id,
+            )
+            for f in files
+        )
+        session.flush()
+        audit.append(
+            conn,
+            head,
+            item_type="deliverable",
+            item_id=deliverable_id,
+            action="contribute",
+            client_addr=client_addr,
+            detail={
+                "contribution_id": contribution.id,
+                "unit": actor.unit_name,
+                "body": body,
+                "files": [f["filename"] for f in files],
+            },
+            **audit.actor_fields(actor),
+        )
+    return contribution

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, true
+from sqlalchemy import ColumnElement, or_, select, true
 
 from workflow.errors import NotFound, NotPermitted
 from workflow.machine import APPROVED, DRAFT, REVIEWED, SUBMITTED
@@ -71,30 +71,56 @@ class ItemSnapshot:
     reviewed_by_id: int | None
     deliverable_kind: str | None = None  # None for tasks
     round: int = 0
+    task_id: int | None = None  # a deliverable's task
 
 
 # --- visibility ------------------------------------------------------------------------
 
 
-def can_view(actor: Actor, item: ItemSnapshot) -> bool:
+def can_view(actor: Actor, item: ItemSnapshot, coordinating: bool = False) -> bool:
+    """`coordinating`: the actor's unit coordinates (phối hợp) the item's task."""
     if not actor.active:
         return False
     if actor.roles & SEES_EVERYTHING or item.kind == "task":
         return True
-    # A member sees their own unit's work at every stage, others' once it left draft.
-    return item.owner_unit_id == actor.unit_id or item.state != DRAFT
+    # A member sees their own unit's work at every stage, others' once it left draft, and
+    # the drafts of tasks their unit coordinates (to contribute to them).
+    return item.owner_unit_id == actor.unit_id or item.state != DRAFT or coordinating
+
+
+def needs_coordination_check(actor: Actor, item: ItemSnapshot) -> bool:
+    """Whether `can_view` depends on the actor's unit coordinating the item's task."""
+    return item.kind == "deliverable" and not can_view(actor, item) and actor.active
 
 
 def visible_deliverables(actor: Actor, deliverable: Any) -> ColumnElement[bool]:
     """The SQL form of `can_view` for deliverable lists (same rule, for one query)."""
+    from models import TaskUnit
+
     if actor.roles & SEES_EVERYTHING:
         return true()
-    return or_(deliverable.unit_id == actor.unit_id, deliverable.state != DRAFT)
+    coordinated = select(TaskUnit.task_id).where(
+        TaskUnit.unit_id == actor.unit_id, TaskUnit.role == "coordinating"
+    )
+    return or_(
+        deliverable.unit_id == actor.unit_id,
+        deliverable.state != DRAFT,
+        deliverable.task_id.in_(coordinated),
+    )
 
 
-def require_view(actor: Actor, item: ItemSnapshot) -> None:
-    if not can_view(actor, item):
+def require_view(actor: Actor, item: ItemSnapshot, coordinating: bool = False) -> None:
+    if not can_view(actor, item, coordinating):
         raise NotFound("Không tìm thấy mục này, hoặc bạn không có quyền xem.")
+
+
+def why_not_contribute(actor: Actor, item: ItemSnapshot, coordinating: bool) -> str | None:
+    """Coordinating units add input to the lead unit's draft; they never submit it."""
+    if not actor.active or MEMBER not in actor.roles or not coordinating:
+        return "Chỉ chuyên viên của đơn vị phối hợp mới được góp ý kiến vào dự thảo này."
+    if item.state != DRAFT:
+        return "Chỉ góp ý kiến khi sản phẩm đang ở trạng thái Dự thảo."
+    return None
 
 
 def can_read_full_audit(actor: Actor) -> bool:

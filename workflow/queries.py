@@ -10,11 +10,10 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from models import Deliverable, Plan, Task, TaskUnit, Unit, User
-from workflow import policy
+from workflow import policy, service
 from workflow.errors import InvalidInput, NotFound
 from workflow.machine import APPROVED, STATES
 from workflow.policy import Actor
-from workflow.service import snapshot_of
 
 
 @dataclass(frozen=True)
@@ -170,6 +169,7 @@ def get_item(session: Session, actor: Actor, kind: str, item_id: int) -> Task | 
     """A task or deliverable the actor may see; NotFound otherwise (same answer either way)."""
     model = {"task": Task, "deliverable": Deliverable}.get(kind)
     item = session.get(model, item_id) if model is not None else None
-    if item is None or not policy.can_view(actor, snapshot_of(item)):
+    if item is None:
         raise NotFound("Không tìm thấy mục này, hoặc bạn không có quyền xem.")
+    service.require_view(session.connection(), actor, service.snapshot_of(item))
     return item

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
-from models import Attachment, Deliverable, Task, utcnow
+from models import Attachment, Deliverable, Task, TaskUnit, utcnow
 from models.database import begin_write
 from workflow import audit, council, delegation, effects, guards, kinds, machine, policy
 from workflow.errors import InvalidTransition, NotFound, NotPermitted, StaleVersion, UnknownAction
@@ -31,7 +31,14 @@ def _snapshot_query(kind: str):
     if kind == "task":
         extra = (t.c.owner_unit_id, t.c.submitted_by_id, t.c.reviewed_by_id)
     else:
-        extra = (t.c.unit_id, t.c.submitted_by_id, t.c.reviewed_by_id, t.c.kind, t.c.round)
+        extra = (
+            t.c.unit_id,
+            t.c.submitted_by_id,
+            t.c.reviewed_by_id,
+            t.c.kind,
+            t.c.round,
+            t.c.task_id,
+        )
     return select(t.c.id, t.c.state, t.c.version, *extra).where(t.c.id == _ID)
 
 
@@ -73,6 +80,32 @@ def snapshot_of(item: Task | Deliverable) -> ItemSnapshot:
         reviewed_by_id=item.reviewed_by_id,
         deliverable_kind=item.kind if kind == "deliverable" else None,
         round=item.round if kind == "deliverable" else 0,
+        task_id=item.task_id if kind == "deliverable" else None,
+    )
+
+
+_TU = TaskUnit.__table__
+_COORDINATES = select(_TU.c.task_id).where(
+    _TU.c.task_id == bindparam("task_id"),
+    _TU.c.unit_id == bindparam("unit_id"),
+    _TU.c.role == "coordinating",
+)
+
+
+def coordinates(conn: Connection, actor: Actor, snap: ItemSnapshot) -> bool:
+    """Whether the actor's unit coordinates the deliverable's task (one query, only asked
+    when visibility depends on it)."""
+    if snap.task_id is None or actor.unit_id is None:
+        return False
+    found = conn.execute(_COORDINATES, {"task_id": snap.task_id, "unit_id": actor.unit_id})
+    return found.first() is not None
+
+
+def require_view(conn: Connection, actor: Actor, snap: ItemSnapshot) -> None:
+    policy.require_view(
+        actor,
+        snap,
+        policy.needs_coordination_check(actor, snap) and coordinates(conn, actor, snap),
     )
 
 
@@ -97,7 +130,7 @@ def locked_item(
         conn = session.connection()
         head = audit.lock_head(conn)
         snap = load_snapshot(conn, kind, item_id)
-        policy.require_view(actor, snap)
+        require_view(conn, actor, snap)
         if expected_version is not None and snap.version != expected_version:
             raise StaleVersion(
                 "Mục này vừa được người khác thay đổi; hãy tải lại trang và thử lại.",
@@ -211,7 +244,7 @@ def perform(
         authority = actor
         if on_behalf_of is not None:
             authority = delegation.authority(conn, actor, on_behalf_of)
-            policy.require_view(authority, snap)
+            require_view(conn, authority, snap)
         if not policy.may_ever(authority, action):
             raise NotPermitted("Vai trò của bạn không được thực hiện thao tác này.", action=action)
         if machine.destination(action, snap.state) is None:

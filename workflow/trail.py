@@ -11,10 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import AuditEvent
-from workflow import policy
+from workflow import policy, service
 from workflow.errors import NotPermitted
 from workflow.policy import Actor
-from workflow.service import load_snapshot
 
 MAX_PAGE = 200
 
@@ -50,7 +49,8 @@ def event_dict(event: AuditEvent) -> dict[str, Any]:
 
 def item_events(session: Session, actor: Actor, kind: str, item_id: int) -> list[AuditEvent]:
     """An item's events, oldest first; NotFound if the actor may not see the item."""
-    policy.require_view(actor, load_snapshot(session.connection(), kind, item_id))
+    conn = session.connection()
+    service.require_view(conn, actor, service.load_snapshot(conn, kind, item_id))
     return list(
         session.execute(
             select(AuditEvent)
