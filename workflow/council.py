@@ -40,7 +40,13 @@ def council_for(conn: Connection, deliverable_kind: str | None):
 
 def tally(conn: Connection, snap: ItemSnapshot) -> Tally | None:
     """This round's votes on the item; None if its kind needs no council."""
-    council = council_for(conn, snap.deliverable_kind)
+    council = (
+        conn.execute(
+            select(Council.id, Council.name, Council.quorum).where(Council.id == snap.council_id)
+        ).first()
+        if snap.council_id is not None
+        else None
+    )
     if council is None:
         return None
     members = conn.execute(

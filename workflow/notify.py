@@ -10,11 +10,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
+from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, DateTime, Integer, String, Text, bindparam, literal, select
 from sqlalchemy.orm import Session
 
-from models import CouncilMember, Deliverable, OutboxMessage, Task, Unit, User, UserRole, utcnow
+from models import CouncilMember, Deliverable, OutboxMessage, Unit, User, UserRole, utcnow
 from models.database import begin_write
 from workflow import audit, machine
 from workflow.accounts import SYSTEM
@@ -47,51 +48,58 @@ def _users_with_roles(conn: Connection, roles: frozenset[str]) -> list[tuple[int
     )
 
 
-def _users_by_id(conn: Connection, ids: list[int]) -> list[tuple[int, str]]:
-    return list(
-        conn.execute(
-            select(User.id, User.email).where(
-                User.id.in_(ids), User.active.is_(True), User.email.is_not(None)
-            )
-        ).all()
+def _queue_for(people) -> Any:
+    """INSERT INTO outbox … SELECT from `people` (a select of user id and email): the
+    recipients are found and their mail written in one statement, built once."""
+    now = bindparam("now", type_=DateTime)
+    message = (
+        bindparam("subject", type_=String),
+        bindparam("body", type_=Text),
+        now,
+        literal(0, Integer),
+        now,
+    )
+    return _OUTBOX.insert().from_select(
+        ["to_user_id", "to_addr", "subject", "body", "created_at", "attempts", "next_attempt_at"],
+        people.add_columns(*message),
     )
 
 
-def _council_members(conn: Connection, snap: ItemSnapshot) -> list[tuple[int, str]]:
-    from workflow.council import council_for  # council imports service, which imports us
-
-    council = council_for(conn, snap.deliverable_kind)
-    if council is None:
-        return []
-    ids = list(
-        conn.execute(
-            select(CouncilMember.user_id).where(CouncilMember.council_id == council.id)
-        ).scalars()
+_ACTIVE_WITH_MAIL = (User.active.is_(True), User.email.is_not(None), User.id != bindparam("actor"))
+_TO_ROLES = _queue_for(
+    select(User.id, User.email).where(
+        *_ACTIVE_WITH_MAIL,
+        User.id.in_(
+            select(UserRole.user_id).where(UserRole.role.in_(bindparam("roles", expanding=True)))
+        ),
     )
-    return _users_by_id(conn, ids)
+)
+_TO_USER = _queue_for(
+    select(User.id, User.email).where(*_ACTIVE_WITH_MAIL, User.id == bindparam("user"))
+)
+_TO_COUNCIL = _queue_for(
+    select(User.id, User.email).where(
+        *_ACTIVE_WITH_MAIL,
+        User.id.in_(
+            select(CouncilMember.user_id).where(CouncilMember.council_id == bindparam("council"))
+        ),
+    )
+)
 
 
-def _title(conn: Connection, snap: ItemSnapshot) -> str:
-    if snap.kind == "task":
-        number, title = conn.execute(
-            select(Task.number, Task.title).where(Task.id == snap.id)
-        ).one()
-        return f"Nhiệm vụ {number}: {title}"
-    return conn.execute(select(Deliverable.title).where(Deliverable.id == snap.id)).scalar_one()
-
-
-def recipients(conn: Connection, snap: ItemSnapshot, action: str) -> list[tuple[int, str]]:
-    """Who must act next (or whose item came back) after `action`."""
+def _route(snap: ItemSnapshot, action: str) -> tuple[Any, dict[str, Any]] | None:
+    """Who must act next (or whose item came back) after `action`: (statement, params)."""
     if action == "submit":
-        council = _council_members(conn, snap)
-        return council or _users_with_roles(conn, frozenset({REVIEWER}))
+        if snap.council_id is not None:
+            return _TO_COUNCIL, {"council": snap.council_id}
+        return _TO_ROLES, {"roles": [REVIEWER]}
     if action == "review":
-        return _users_with_roles(conn, APPROVERS)
+        return _TO_ROLES, {"roles": sorted(APPROVERS)}
     if action == "send_back":
-        return _users_with_roles(conn, frozenset({REVIEWER}))
+        return _TO_ROLES, {"roles": [REVIEWER]}
     if action in ("return", "approve", "reopen") and snap.submitted_by_id:
-        return _users_by_id(conn, [snap.submitted_by_id])
-    return []
+        return _TO_USER, {"user": snap.submitted_by_id}
+    return None
 
 
 def after_transition(
@@ -102,33 +110,28 @@ def after_transition(
     actor: Actor,
     reason: str | None,
 ) -> None:
-    people = [(uid, email) for uid, email in recipients(conn, snap, action) if uid != actor.id]
-    if not people:
+    route = _route(snap, action)
+    if route is None:
         return
-    title = _title(conn, snap)
+    statement, params = route
     label = machine.ACTION_LABELS[action]
-    subject = f"[pheduyet] {label}: {title}"[:300]
+    what = ("Nhiệm vụ: " if snap.kind == "task" else "") + snap.title
     body = (
-        f"{actor.username} ({actor.unit_name}) đã “{label}” mục: {title}.\n"
+        f"{actor.username} ({actor.unit_name}) đã “{label}” mục: {what}.\n"
         f"Trạng thái mới: {machine.STATE_LABELS[to_state]}."
     )
     if reason:
         body += f"\nLý do: {reason}"
     body += "\nĐăng nhập hệ thống để xem và xử lý." + SIGNATURE
     conn.execute(
-        _OUTBOX.insert(),
-        [
-            {
-                "to_user_id": uid,
-                "to_addr": email,
-                "subject": subject,
-                "body": body,
-                "created_at": utcnow(),
-                "attempts": 0,
-                "next_attempt_at": utcnow(),
-            }
-            for uid, email in people
-        ],
+        statement,
+        {
+            **params,
+            "actor": actor.id,
+            "subject": f"[pheduyet] {label}: {what}"[:300],
+            "body": body,
+            "now": utcnow(),
+        },
     )
 
 

@@ -72,6 +72,8 @@ class ItemSnapshot:
     deliverable_kind: str | None = None  # None for tasks
     round: int = 0
     task_id: int | None = None  # a deliverable's task
+    title: str = ""
+    council_id: int | None = None  # the council whose votes review this kind, if any
 
 
 # --- visibility ------------------------------------------------------------------------

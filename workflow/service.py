@@ -12,10 +12,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, func, select, update
+from sqlalchemy import Connection, Table, bindparam, func, literal, select, update
 from sqlalchemy.orm import Session
 
-from models import Attachment, Deliverable, Task, TaskUnit, utcnow
+from models import Attachment, Council, Deliverable, Task, TaskUnit, utcnow
 from models.database import begin_write
 from workflow import audit, council, delegation, effects, guards, kinds, machine, policy
 from workflow.errors import InvalidTransition, NotFound, NotPermitted, StaleVersion, UnknownAction
@@ -27,19 +27,40 @@ _ID = bindparam("item_id")
 
 
 def _snapshot_query(kind: str):
+    """One SELECT gives everything the rules, guards and effects read about an item."""
     t = _TABLES[kind]
     if kind == "task":
-        extra = (t.c.owner_unit_id, t.c.submitted_by_id, t.c.reviewed_by_id)
-    else:
-        extra = (
+        return select(
+            t.c.id,
+            t.c.state,
+            t.c.version,
+            t.c.owner_unit_id,
+            t.c.submitted_by_id,
+            t.c.reviewed_by_id,
+            literal(None),
+            literal(0),
+            literal(None),
+            t.c.title,
+            literal(None),
+        ).where(t.c.id == _ID)
+    council = Council.__table__
+    return (
+        select(
+            t.c.id,
+            t.c.state,
+            t.c.version,
             t.c.unit_id,
             t.c.submitted_by_id,
             t.c.reviewed_by_id,
             t.c.kind,
             t.c.round,
             t.c.task_id,
+            t.c.title,
+            council.c.id,
         )
-    return select(t.c.id, t.c.state, t.c.version, *extra).where(t.c.id == _ID)
+        .select_from(t.outerjoin(council, council.c.deliverable_kind == t.c.kind))
+        .where(t.c.id == _ID)
+    )
 
 
 _SNAPSHOT = {kind: _snapshot_query(kind) for kind in ITEM_KINDS}
@@ -81,6 +102,7 @@ def snapshot_of(item: Task | Deliverable) -> ItemSnapshot:
         deliverable_kind=item.kind if kind == "deliverable" else None,
         round=item.round if kind == "deliverable" else 0,
         task_id=item.task_id if kind == "deliverable" else None,
+        title=item.title,
     )
 
 
@@ -276,7 +298,7 @@ def _facts(conn: Connection, snap: ItemSnapshot, action: str) -> dict[str, Any]:
     facts: dict[str, Any] = {}
     if action == "submit":
         facts["missing"] = _missing(conn, snap)
-    if action == "review" and snap.deliverable_kind is not None:
+    if action == "review" and snap.council_id is not None:
         facts["council"] = council.tally(conn, snap)
     return facts
 
