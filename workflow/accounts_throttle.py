@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from models import LoginFailure, User, utcnow
+from models.database import begin_write
 from workflow.accounts import PASSWORD_METHOD, password_matches
 
 ACCOUNT_LIMIT = 5
@@ -76,6 +77,7 @@ def record_failure(
     session: Session, username: str, client_addr: str, now: datetime | None = None
 ) -> None:
     now = now or utcnow()
+    begin_write(session)
     session.execute(delete(LoginFailure).where(LoginFailure.created_at < now - KEEP))
     session.add(
         LoginFailure(username=_normal(username), client_addr=client_addr[:64], created_at=now)
@@ -85,6 +87,7 @@ def record_failure(
 
 def clear_failures(session: Session, username: str) -> None:
     """After a successful sign-in the account starts afresh (the address does not)."""
+    begin_write(session)
     session.execute(delete(LoginFailure).where(LoginFailure.username == _normal(username)))
     session.commit()
 

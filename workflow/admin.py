@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from models import ROLES, ApiToken, Unit, UnitGroup, User, UserRole, unit_group_member, utcnow
+from models.database import begin_write
 from workflow import accounts, audit, policy
 from workflow.errors import InvalidInput, NotFound, NotPermitted
 from workflow.policy import Actor
@@ -135,6 +136,7 @@ def create_user(
 
 def _locked_user(session: Session, actor: Actor, user_id: int):
     require_admin(actor)
+    begin_write(session)
     conn = session.connection()
     head = audit.lock_head(conn)
     user = session.get(User, user_id, populate_existing=True)

@@ -16,7 +16,7 @@ from sqlalchemy import and_, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from models import Attachment, AuditEvent, Comment, Deliverable, Task, TaskUnit, Unit, User
-from workflow import machine, policy, queries, trail
+from workflow import guards, kinds, machine, policy, queries, trail
 from workflow.errors import InvalidTransition, NotFound, NotPermitted, UnknownAction
 from workflow.machine import APPROVED, DRAFT, REVIEWED, STATES, SUBMITTED
 from workflow.policy import Actor
@@ -318,6 +318,7 @@ class AttachmentRow:
     size: int
     uploaded_by: str
     created_at: datetime
+    purpose: str | None = None  # a file the kind asks for by name (workflow.kinds)
 
 
 @dataclass(frozen=True)
@@ -373,6 +374,7 @@ class ItemDetail:
     task_number: int
     task_title: str
     deliverable_kind: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)  # the kind's own fields
     timing_text: str = ""
     lead_units: list[str] = field(default_factory=list)
     coordinating_units: list[str] = field(default_factory=list)
@@ -381,6 +383,9 @@ class ItemDetail:
     events: list[EventRow] = field(default_factory=list)
     actions: list[str] = field(default_factory=list)
     reason_required: frozenset[str] = frozenset()
+    destinations: dict[str, str] = field(default_factory=dict)  # action → state it leads to
+    # Allowed actions a guard would still refuse now, with why (e.g. submit, body empty).
+    blocked: dict[str, str] = field(default_factory=dict)
     can_edit: bool = False
     edit_blocked: str | None = None
     last_return: Note | None = None
@@ -431,7 +436,7 @@ def _comments(session: Session, kind: str, item_id: int) -> list[CommentRow]:
 
 def _attachments(session: Session, kind: str, item_id: int) -> list[AttachmentRow]:
     return [
-        AttachmentRow(a.id, a.filename, a.content_type, a.size, username, a.created_at)
+        AttachmentRow(a.id, a.filename, a.content_type, a.size, username, a.created_at, a.purpose)
         for a, username in session.execute(
             select(Attachment, User.username)
             .join(User, User.id == Attachment.uploaded_by_id)
@@ -444,6 +449,16 @@ def _attachments(session: Session, kind: str, item_id: int) -> list[AttachmentRo
 def _last_return(events: list[AuditEvent]) -> Note | None:
     transitions = [e for e in events if e.action in TRANSITION_ACTIONS]
     return _note(transitions[-1]) if transitions else None
+
+
+def _blocked(actions: list[str], missing: list[str]) -> dict[str, str]:
+    if "submit" in actions and missing:
+        return {"submit": "Chưa thể trình: " + "; ".join(missing) + "."}
+    return {}
+
+
+def _destinations(state: str, actions: list[str]) -> dict[str, str]:
+    return {a: to for a in actions if (to := machine.destination(a, state)) is not None}
 
 
 def _reason_required(state: str, actions: list[str]) -> frozenset[str]:
@@ -460,6 +475,7 @@ def deliverable_detail(
     snap = snapshot_of(d)
     task_number, task_title, unit_name = session.execute(
         select(Task.number, Task.title, Unit.name)
+        .select_from(Deliverable)
         .join(Unit, Unit.id == Deliverable.unit_id)
         .join(Task, Task.id == Deliverable.task_id)
         .where(Deliverable.id == d.id)
@@ -467,6 +483,10 @@ def deliverable_detail(
     events = trail.item_events(session, actor, "deliverable", d.id)
     actions = available_actions(actor, snap)
     why_not_edit = policy.why_not_edit(actor, snap)
+    attachments = _attachments(session, "deliverable", d.id)
+    missing = kinds.missing(
+        d.kind, d.title, d.body, d.data, (a.purpose for a in attachments if a.purpose)
+    )
     return ItemDetail(
         kind="deliverable",
         id=d.id,
@@ -481,11 +501,14 @@ def deliverable_detail(
         task_number=task_number,
         task_title=task_title,
         deliverable_kind=d.kind,
-        attachments=_attachments(session, "deliverable", d.id),
+        data=dict(d.data or {}),
+        attachments=attachments,
         comments=_comments(session, "deliverable", d.id),
         events=_event_rows(session, events),
         actions=actions,
         reason_required=_reason_required(d.state, actions),
+        destinations=_destinations(d.state, actions),
+        blocked=_blocked(actions, missing),
         can_edit=why_not_edit is None,
         edit_blocked=why_not_edit,
         last_return=_last_return(events) if d.state == DRAFT else None,
@@ -520,6 +543,15 @@ def task_detail(
     ]  # fmt: skip
     events = trail.item_events(session, actor, "task", t.id)
     actions = available_actions(actor, snap)
+    open_required = session.execute(
+        select(func.count())
+        .select_from(Deliverable)
+        .where(
+            Deliverable.task_id == t.id,
+            Deliverable.required.is_(True),
+            Deliverable.state != APPROVED,
+        )
+    ).scalar_one()
     return ItemDetail(
         kind="task",
         id=t.id,
@@ -540,6 +572,8 @@ def task_detail(
         events=_event_rows(session, events),
         actions=actions,
         reason_required=_reason_required(t.state, actions),
+        destinations=_destinations(t.state, actions),
+        blocked=_blocked(actions, guards.task_missing(open_required)),
         last_return=_last_return(events) if t.state == DRAFT else None,
         deliverables=deliverables,
         can_add_deliverable=policy.can_create_deliverable(actor, lead_ids),
@@ -558,6 +592,7 @@ class EditableDeliverable:
     task_number: int
     unit_name: str
     attachments: list[AttachmentRow]
+    data: dict[str, Any]
 
 
 def deliverable_for_edit(
@@ -572,13 +607,14 @@ def deliverable_for_edit(
         raise (InvalidTransition if snap.state != DRAFT else NotPermitted)(why)
     number, unit_name = session.execute(
         select(Task.number, Unit.name)
+        .select_from(Deliverable)
         .join(Unit, Unit.id == Deliverable.unit_id)
         .join(Task, Task.id == Deliverable.task_id)
         .where(Deliverable.id == d.id)
     ).one()
     return EditableDeliverable(
         d.id, d.title, d.body, d.due_date, d.version, d.kind, number, unit_name,
-        _attachments(session, "deliverable", d.id),
+        _attachments(session, "deliverable", d.id), dict(d.data or {}),
     )  # fmt: skip
 
 

@@ -1,0 +1,120 @@
+"""Error pages: what happened and what to do, in the user's language.
+
+`workflow.errors.WorkflowError` subclasses become their `http_status` with their message.
+Requests under /api/ are never rendered as HTML: the API blueprint's own handlers answer
+for its views; for /api/ URLs that reach the app-level handlers (no such route, a method
+not allowed, a body too large) the answer is JSON {error, message}.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, g, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from workflow.errors import WorkflowError
+
+TITLES = {
+    400: _l("Yêu cầu không hợp lệ"),
+    401: _l("Cần đăng nhập"),
+    403: _l("Không có quyền"),
+    404: _l("Không tìm thấy"),
+    405: _l("Thao tác không được hỗ trợ"),
+    409: _l("Xung đột trạng thái"),
+    413: _l("Tệp quá lớn"),
+    429: _l("Quá nhiều yêu cầu"),
+    500: _l("Lỗi hệ thống"),
+}
+MESSAGES = {
+    400: _l("Yêu cầu gửi lên thiếu thông tin hoặc có giá trị không hợp lệ."),
+    401: _l("Bạn cần đăng nhập để xem trang này."),
+    403: _l("Tài khoản của bạn không được phép thực hiện thao tác này."),
+    404: _l("Trang hoặc mục bạn tìm không tồn tại, hoặc bạn không có quyền xem."),
+    405: _l("Địa chỉ này không nhận kiểu yêu cầu vừa gửi."),
+    409: _l("Trạng thái hiện tại của mục không cho phép thao tác này."),
+    413: _l("Tệp gửi lên vượt quá giới hạn 20 MB."),
+    429: _l("Bạn đã gửi quá nhiều yêu cầu trong thời gian ngắn."),
+    500: _l("Hệ thống gặp sự cố ngoài dự kiến; thao tác chưa được thực hiện."),
+}
+ADVICE = {
+    400: _l("Hãy quay lại, kiểm tra các ô đã nhập rồi gửi lại."),
+    401: _l("Hãy đăng nhập rồi thử lại."),
+    403: _l(
+        "Nếu bạn cho rằng mình cần quyền này, hãy liên hệ quản trị hệ thống hoặc lãnh đạo đơn vị."
+    ),
+    404: _l("Hãy kiểm tra lại đường dẫn, hoặc bắt đầu từ trang Việc cần xử lý."),
+    405: _l("Hãy dùng các nút trên trang thay vì gõ địa chỉ trực tiếp."),
+    409: _l("Hãy tải lại trang để xem trạng thái mới nhất rồi thử lại."),
+    413: _l("Hãy nén tệp hoặc chia nhỏ thành nhiều tệp dưới 20 MB rồi tải lên lại."),
+    429: _l("Hãy đợi vài phút rồi thử lại."),
+    500: _l("Hãy thử lại sau ít phút; nếu vẫn lỗi, báo cho quản trị hệ thống."),
+}
+CSRF_MESSAGE = _l(
+    "Biểu mẫu đã hết hạn hoặc thiếu mã bảo vệ (CSRF), nên hệ thống không xử lý yêu cầu."
+)
+CSRF_ADVICE = _l("Hãy tải lại trang rồi gửi lại biểu mẫu.")
+
+
+def is_api_request() -> bool:
+    return request.blueprint == "api" or request.path.startswith("/api/")
+
+
+API_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "not_permitted",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    429: "too_many_requests",
+}
+
+
+def render_error(
+    status: int, message: str | None = None, advice: str | None = None, code: str | None = None
+):
+    """The error page (or, under /api/, the JSON error) for an HTTP status."""
+    known = status if status in TITLES else (400 if status < 500 else 500)
+    if is_api_request():
+        name = code or API_CODES.get(status, "error" if status < 500 else "server_error")
+        return jsonify(error=name, message=message or str(MESSAGES[known])), status
+    return (
+        render_template(
+            "errors/error.html",
+            status=status,
+            title=TITLES[known],
+            message=message or MESSAGES[known],
+            advice=advice or ADVICE[known],
+            back_url=g.get("back_url"),
+        ),
+        status,
+    )
+
+
+def handle_workflow_error(error: WorkflowError):
+    if is_api_request():
+        return jsonify(error=error.code, message=error.message), error.http_status
+    return render_error(error.http_status, error.message)
+
+
+def handle_csrf_error(_error: CSRFError):
+    return render_error(400, str(CSRF_MESSAGE), str(CSRF_ADVICE), code="csrf_failed")
+
+
+def handle_http_error(error: HTTPException):
+    if error.code is None or error.code < 400:
+        return error
+    return render_error(error.code)
+
+
+def handle_server_error(_error: InternalServerError):
+    return render_error(500)
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(WorkflowError, handle_workflow_error)
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(InternalServerError, handle_server_error)

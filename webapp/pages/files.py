@@ -1,0 +1,92 @@
+"""Attachments: upload to a draft, download from an item the user may see."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from webapp import db
+from webapp.pages import bp
+from webapp.pages.common import UploadForm, actor, back_to, client_addr
+from webapp.pages.filecheck import MAX_SIZE, Refused, check, clean_name, store, stored_path
+from workflow import editing, inbox
+from workflow.errors import InvalidInput
+
+REFUSALS = {
+    "type": lambda: _("Chỉ nhận tệp PDF, DOCX, XLSX, PNG hoặc JPG (kiểm tra theo nội dung tệp)."),
+    "mismatch": lambda: _(
+        "Nội dung tệp không khớp với phần mở rộng của tên tệp; hãy lưu lại đúng định dạng."
+    ),
+    "empty": lambda: _("Tệp rỗng."),
+}
+
+
+def upload_folder() -> Path:
+    return Path(current_app.config["UPLOAD_FOLDER"])
+
+
+@bp.post("/deliverables/<int:deliverable_id>/attachments")
+@login_required
+def upload(deliverable_id: int):
+    """A member of the owning unit while the deliverable is a draft (404/403/409 otherwise).
+
+    The permission is checked before anything is stored, and again under the chain lock
+    when the attachment is recorded."""
+    form = UploadForm()
+    view = url_for("pages.deliverable", deliverable_id=deliverable_id)
+    back = (
+        url_for("pages.edit", deliverable_id=deliverable_id) if form.back.data == "edit" else view
+    )
+    back_to(back)
+    session = db.session()
+    inbox.check_can_attach(session, actor(), deliverable_id)
+    file = request.files.get("file")
+    if file is None or not file.filename:
+        raise InvalidInput(_("Chưa chọn tệp để tải lên."))
+    data = file.stream.read(MAX_SIZE + 1)
+    try:
+        ext, content_type = check(data, file.filename)
+    except Refused as refused:
+        if refused.reason == "size":
+            abort(413)
+        raise InvalidInput(REFUSALS[refused.reason]()) from None
+    filename = clean_name(file.filename, ext)
+    sha = store(upload_folder(), data)
+    editing.record_attachment(
+        session,
+        actor(),
+        deliverable_id,
+        filename=filename,
+        content_type=content_type,
+        size=len(data),
+        sha256=sha,
+        purpose=request.form.get("purpose") or None,
+        client_addr=client_addr(),
+    )
+    flash(_("Đã đính kèm tệp “%(name)s”.", name=filename), "success")
+    return redirect(back, 303)
+
+
+@bp.get("/attachments/<int:attachment_id>")
+@login_required
+def download(attachment_id: int):
+    """Whoever may view the attachment's item (404 otherwise); always a download."""
+    attachment = inbox.attachment_for_download(db.session(), actor(), attachment_id)
+    path = stored_path(upload_folder(), attachment.sha256)
+    if path is None:
+        abort(404)
+    response = send_file(
+        path,
+        mimetype=attachment.content_type,
+        as_attachment=True,
+        download_name=attachment.filename,
+        max_age=0,
+        conditional=False,
+        etag=False,
+    )
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,177 @@
+"""A deliverable's page, editing, workflow actions and comments (tasks share the last two)."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from webapp import db
+from webapp.i18n import KIND_LABELS, action_label, state_label
+from webapp.pages import bp, kindforms
+from webapp.pages.common import (
+    ActionForm,
+    CommentForm,
+    EditForm,
+    NewDeliverableForm,
+    UploadForm,
+    actor,
+    back_to,
+    client_addr,
+    parse_date,
+    parse_version,
+)
+from workflow import editing, inbox, service
+from workflow.errors import InvalidInput
+
+
+def item_url(kind: str, item_id: int) -> str:
+    if kind == "task":
+        return url_for("pages.task", task_id=item_id)
+    return url_for("pages.deliverable", deliverable_id=item_id)
+
+
+@bp.get("/deliverables/<int:deliverable_id>")
+@login_required
+def deliverable(deliverable_id: int):
+    """Whoever may view it (a member: own unit's drafts, drafts of tasks their unit
+    coordinates, anything past draft; reviewers, directors, auditors, admins: all); 404
+    otherwise."""
+    back_to(url_for("pages.queue"))
+    detail = inbox.deliverable_detail(db.session(), actor(), deliverable_id)
+    return render_template(
+        "pages/deliverable.html",
+        item=detail,
+        kd=kindforms.display(detail.deliverable_kind or "", detail.data),
+        k=kindforms.VOCABULARY,
+        comment_form=CommentForm(),
+        upload_form=UploadForm(back="view"),
+    )
+
+
+def _edit_page(data, form, kind_values, error: str | None = None, status: int = 200):
+    return (
+        render_template(
+            "pages/edit.html",
+            item=data,
+            form=form,
+            kv=kind_values,
+            k=kindforms.VOCABULARY,
+            error=error,
+        ),
+        status,
+    )
+
+
+@bp.route("/deliverables/<int:deliverable_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(deliverable_id: int):
+    """A member of the owning unit, while the deliverable is a draft: 404 if they cannot
+    see it, 403 if not of the owning unit, 409 if it is not a draft or changed meanwhile."""
+    back_to(url_for("pages.deliverable", deliverable_id=deliverable_id))
+    session = db.session()
+    form = EditForm()
+    if form.is_submitted():
+        kind = request.form.get("kind") or ""
+        values = kindforms.from_request(kind, request.form)
+        try:
+            if not form.validate():
+                raise InvalidInput(_("Hãy kiểm tra các ô được đánh dấu."))
+            changes = {
+                "title": form.title.data,
+                "body": form.body.data or "",
+                "due_date": parse_date(form.due_date.data),
+            }
+            data = kindforms.to_data(kind, values)
+            if data is not None:
+                changes["data"] = data
+            version = editing.edit_deliverable(
+                session,
+                actor(),
+                deliverable_id,
+                changes,
+                expected_version=parse_version(form.version.data),
+                client_addr=client_addr(),
+            )
+        except InvalidInput as error:
+            # The draft as it is now (this also answers 404/403/409 as the save would).
+            current = inbox.deliverable_for_edit(session, actor(), deliverable_id)
+            shown = kindforms.with_blank_rows(current.kind, values)
+            return _edit_page(current, form, shown, error.message, 400)
+        flash(_("Đã lưu nội dung (phiên bản %(v)d).", v=version), "success")
+        return redirect(url_for("pages.deliverable", deliverable_id=deliverable_id), 303)
+    data = inbox.deliverable_for_edit(session, actor(), deliverable_id)
+    form.title.data = data.title
+    form.body.data = data.body
+    form.due_date.data = data.due_date.strftime("%d/%m/%Y") if data.due_date else ""
+    form.version.data = str(data.version)
+    return _edit_page(data, form, kindforms.for_form(data.kind, data.data))
+
+
+@bp.post("/tasks/<int:item_id>/act", defaults={"kind": "task"})
+@bp.post("/deliverables/<int:item_id>/act", defaults={"kind": "deliverable"})
+@login_required
+def act(kind: str, item_id: int):
+    """Whoever `workflow.policy` allows for this action now (perform decides: 404, 403,
+    409, 400 for a missing reason). Approve needs the confirmation box ticked."""
+    back = item_url(kind, item_id)
+    back_to(back)
+    form = ActionForm()
+    action = form.action.data or ""
+    session = db.session()
+    if action == "approve" and not form.confirm.data:
+        inbox.check_action(session, actor(), (kind, item_id), action)
+        raise InvalidInput(_("Hãy đánh dấu ô xác nhận trước khi phê duyệt."))
+    outcome = service.perform(
+        session,
+        actor(),
+        (kind, item_id),
+        action,
+        reason=form.reason.data,
+        expected_version=parse_version(form.version.data),
+        client_addr=client_addr(),
+    )
+    flash(
+        _(
+            "Đã %(action)s: %(before)s → %(after)s.",
+            action=action_label(action).lower(),
+            before=state_label(outcome.from_state),
+            after=state_label(outcome.to_state),
+        ),
+        "success",
+    )
+    return redirect(back, 303)
+
+
+@bp.post("/tasks/<int:item_id>/comments", defaults={"kind": "task"})
+@bp.post("/deliverables/<int:item_id>/comments", defaults={"kind": "deliverable"})
+@login_required
+def comment(kind: str, item_id: int):
+    """Whoever may view the item (404 otherwise)."""
+    back = item_url(kind, item_id)
+    back_to(back)
+    form = CommentForm()
+    editing.add_comment(
+        db.session(), actor(), (kind, item_id), form.body.data or "", client_addr=client_addr()
+    )
+    flash(_("Đã gửi ý kiến."), "success")
+    return redirect(back + "#y-kien", 303)
+
+
+@bp.post("/tasks/<int:task_id>/deliverables")
+@login_required
+def new_deliverable(task_id: int):
+    """A member of one of the task's lead units (403 otherwise); the draft is their unit's."""
+    back_to(url_for("pages.task", task_id=task_id))
+    form = NewDeliverableForm()
+    form.kind.choices = [(k, str(v)) for k in KIND_LABELS for v in [KIND_LABELS[k]]]
+    created = editing.create_deliverable(
+        db.session(),
+        actor(),
+        task_id,
+        title=form.title.data or "",
+        kind=form.kind.data or "document",
+        client_addr=client_addr(),
+    )
+    flash(_("Đã thêm sản phẩm dự thảo; hãy nhập nội dung."), "success")
+    return redirect(url_for("pages.edit", deliverable_id=created.id), 303)

@@ -1,0 +1,50 @@
+"""The plan overview and a task's page."""
+
+from __future__ import annotations
+
+from flask import render_template, request, url_for
+from flask_login import login_required
+
+from webapp import db
+from webapp.i18n import KIND_LABELS
+from webapp.pages import bp
+from webapp.pages.common import (
+    CommentForm,
+    NewDeliverableForm,
+    actor,
+    back_to,
+)
+from workflow import inbox
+from workflow.machine import STATES
+
+
+@bp.get("/plan")
+@login_required
+def plan():
+    """Any signed-in user (tasks are visible to all); filters ?unit=<id>&state=<state>."""
+    unit_id = request.args.get("unit", type=int)
+    state = request.args.get("state") or None
+    overview = inbox.plan_overview(db.session(), actor(), unit_id=unit_id, state=state)
+    return render_template(
+        "pages/plan.html",
+        overview=overview,
+        unit_id=unit_id,
+        state=state if state in STATES else None,
+        states=STATES,
+    )
+
+
+@bp.get("/tasks/<int:task_id>")
+@login_required
+def task(task_id: int):
+    """Any signed-in user; 404 for a task that does not exist."""
+    back_to(url_for("pages.plan"))
+    detail = inbox.task_detail(db.session(), actor(), task_id)
+    new_form = NewDeliverableForm()
+    new_form.kind.choices = [(k, str(v)) for k, v in KIND_LABELS.items()]
+    return render_template(
+        "pages/task.html",
+        item=detail,
+        comment_form=CommentForm(),
+        new_form=new_form,
+    )

@@ -1,0 +1,18 @@
+"""“Việc cần xử lý”: the landing page, what waits on the signed-in user."""
+
+from __future__ import annotations
+
+from flask import render_template
+from flask_login import login_required
+
+from webapp import db
+from webapp.pages import bp
+from webapp.pages.common import actor
+from workflow import inbox
+
+
+@bp.get("/")
+@login_required
+def queue():
+    """Any signed-in user: their own queue (what it holds depends on role and unit)."""
+    return render_template("pages/queue.html", queue=inbox.my_queue(db.session(), actor()))
