@@ -39,7 +39,7 @@ def test_seed_demo_then_tasks_shows_the_nine_tasks(cli):
     lines = table.output.strip().splitlines()
     assert len(lines) == 2 + 9
     assert "15/11/2025" in lines[3] and "Văn phòng Sở" in lines[3]
-    assert "Thường xuyên" in lines[2] and "0/1" in lines[2]
+    assert "Thường xuyên" in lines[2] and "0/2" in lines[2]
 
 
 def test_seed_demo_if_empty_leaves_a_used_database_alone(cli):

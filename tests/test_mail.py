@@ -106,16 +106,18 @@ def test_back_off_doubles_up_to_six_hours():
 
 def test_reminders_go_to_the_owning_units_and_long_overdue_items_escalate(session, actors, smtp):
     inbox, settings = smtp
-    # 20/11/2025 is task 3's deadline; on 01/12/2025 it is 11 days late, task 7 not yet due
+    # On 01/12/2025: task 3's regulation (due 20/11) is 11 days late, task 2's three items
+    # (due 15/11) 16 days; November's periodic reports (due 30/11) are 1 day late.
     report = notify.remind(session, today=date(2025, 12, 1), due_soon_days=3, escalate_after_days=7)
-    assert report.units == 1  # only Văn phòng Sở owns items due by 04/12/2025
-    assert report.escalated_items == 4  # the three of task 2 and the regulation of task 3
+    assert report.units == 6  # every unit has a November periodic report
+    assert report.escalated_items == 4  # only the ones late by more than 7 days
     notify.send_pending(session, settings)
     (reminder,) = inbox.to(mail_of("vp.chuyenvien"))
     assert "quá hạn 11 ngày" in reminder.get_content()
     (escalation,) = inbox.to(mail_of("vp.thamdinh"))
     assert "Quá hạn cần đôn đốc: 4" in escalation["Subject"]
-    assert not inbox.to(mail_of("qltt.chuyenvien"))
+    (qltt,) = inbox.to(mail_of("qltt.chuyenvien"))
+    assert "Nhắc hạn: 2 sản phẩm" in qltt["Subject"]  # its reports of tasks 5 and 8
 
 
 def test_send_mail_and_remind_commands(app, actors, smtp):

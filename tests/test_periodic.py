@@ -23,8 +23,12 @@ def test_monthly_and_quarterly_periods_follow_the_calendar():
 
 def test_seed_plan_gets_a_report_per_lead_unit_per_month_once(session, actors):
     plan_id = session.execute(select(Plan.id)).scalar_one()
-    # ongoing tasks 1, 4, 6, 9 have one lead, 5 and 8 have six; November and December 2025
-    assert periodic.ensure_periodic_reports(session, plan_id) == (4 + 6 + 6) * 2
+    # seed-demo made them: ongoing tasks 1, 4, 6, 9 have one lead, 5 and 8 have six;
+    # November and December 2025
+    made = session.execute(
+        select(func.count()).select_from(Deliverable).where(Deliverable.kind == "periodic_report")
+    ).scalar_one()
+    assert made == (4 + 6 + 6) * 2
     assert periodic.ensure_periodic_reports(session, plan_id) == 0
     reports = session.execute(
         select(Task.number, Deliverable.title, Deliverable.period_start, Deliverable.due_date)
@@ -47,7 +51,8 @@ def test_seed_plan_gets_a_report_per_lead_unit_per_month_once(session, actors):
 
 def test_quarterly_reports_for_the_same_plan(session, actors):
     plan_id = session.execute(select(Plan.id)).scalar_one()
-    assert periodic.ensure_periodic_reports(session, plan_id, "quarterly") == 16  # quý IV only
+    # quý IV/2025 starts on 1 October: a new period beside the monthly ones
+    assert periodic.ensure_periodic_reports(session, plan_id, "quarterly") == 16
 
 
 def test_an_unknown_frequency_is_refused(session, actors):
@@ -56,9 +61,23 @@ def test_an_unknown_frequency_is_refused(session, actors):
         periodic.ensure_periodic_reports(session, plan_id, "weekly")
 
 
+def test_periodic_reports_of_a_task_led_by_several_units_name_the_unit(session, actors):
+    titles = (
+        session.execute(
+            select(Deliverable.title)
+            .join(Task, Task.id == Deliverable.task_id)
+            .where(Task.number == 5, Deliverable.period_start == date(2025, 11, 1))
+        )
+        .scalars()
+        .all()
+    )
+    assert "Báo cáo định kỳ tháng 11/2025 — Chi cục Quản lý thị trường" in titles
+    assert len(titles) == 6
+
+
 def test_periodic_reports_command(app, actors):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["periodic-reports"])
-    assert result.exit_code == 0 and "Đã tạo 32" in result.output
+    assert result.exit_code == 0 and "Đã tạo 0" in result.output  # seed-demo made them
     unknown = runner.invoke(args=["periodic-reports", "--plan", "KH-khong-co"])
     assert unknown.exit_code != 0 and unknown.output.startswith("Lỗi:")

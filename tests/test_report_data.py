@@ -37,6 +37,8 @@ def _deliverable(session, kind: str, task_number: int) -> Deliverable:
         select(Deliverable)
         .join(Task, Task.id == Deliverable.task_id)
         .where(Deliverable.kind == kind, Task.number == task_number)
+        .order_by(Deliverable.id)
+        .limit(1)
     ).scalar_one()
 
 
@@ -44,7 +46,7 @@ def arrange(session, actors, *, approve_task3: bool = False) -> Arranged:
     plan_id = session.execute(select(Plan.id)).scalar_one()
     regulation = _deliverable(session, "regulation", 3)
     committee = _deliverable(session, "steering_committee", 2)
-    task1_report = _deliverable(session, "document", 1)
+    task1_report = _deliverable(session, "periodic_report", 1)  # November's
     ids = (regulation.id, committee.id, task1_report.id, regulation.task_id)
     clerk = actors["vp.chuyenvien"]
     editing.edit_deliverable(session, clerk, ids[0], {"body": ON_TIME_BODY, "due_date": FUTURE})
@@ -101,7 +103,7 @@ def test_every_task_with_its_state_units_and_deliverables(session, actors):
     assert t2.timing_line == "Hoàn thành trước ngày 15/11/2025"
     assert report.tasks[6].timing_line == "Năm 2025 (hạn 31/12/2025)"
     assert t5.timing_line == "Thường xuyên"
-    assert sum(len(t.deliverables) for t in report.tasks) == 26
+    assert sum(len(t.deliverables) for t in report.tasks) == 43
 
 
 def test_on_time_late_and_overdue(session, actors):
@@ -116,8 +118,8 @@ def test_on_time_late_and_overdue(session, actors):
     assert reviewed.state_label == "Đã thẩm định" and reviewed.approved_at is None
     assert reviewed.timeliness == OVERDUE  # due 31/12/2025, not approved, as of today
     s = report.summary
-    assert (s.deliverables_approved, s.deliverables_total) == (2, 26)
-    assert (s.on_time, s.late, s.overdue, s.pending) == (1, 1, 24, 0)
+    assert (s.deliverables_approved, s.deliverables_total) == (2, 43)
+    assert (s.on_time, s.late, s.overdue, s.pending) == (1, 1, 41, 0)
     assert s.tasks_total == 9 and s.tasks_in("draft") == 9
     # Tasks: 2, 3 and 7 have past deadlines and are not approved; the rest are ongoing.
     assert dict(s.task_timeliness) == {OVERDUE: 3, ONGOING: 6}

@@ -107,7 +107,7 @@ def test_title_tasks_and_what_was_done(docx_bytes):
     assert "- Sản phẩm: đã phê duyệt 1/3 (đúng hạn 0, trễ hạn 1); quá hạn chưa phê duyệt: 2." in (
         joined
     )
-    assert "- Sản phẩm: đã phê duyệt 2/26 (trong kỳ báo cáo: 2); đúng hạn 1, trễ hạn 1" in joined
+    assert "- Sản phẩm: đã phê duyệt 2/43 (trong kỳ báo cáo: 2); đúng hạn 1, trễ hạn 1" in joined
     assert (
         texts.count("- Kết quả thực hiện: chưa có sản phẩm được phê duyệt trong kỳ báo cáo.") == 7
     )

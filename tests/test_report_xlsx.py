@@ -35,7 +35,7 @@ def header(ws) -> list[str]:
 def test_three_sheets_with_headers_filters_and_frozen_panes(report):
     wb = workbook(report)
     assert wb.sheetnames == ["Nhiệm vụ", "Sản phẩm", "Nhật ký"]
-    expected_rows = {"Nhiệm vụ": 9, "Sản phẩm": 26, "Nhật ký": len(report.events)}
+    expected_rows = {"Nhiệm vụ": 9, "Sản phẩm": 43, "Nhật ký": len(report.events)}
     for ws in wb:
         assert ws.freeze_panes == "A2"
         assert all(c.font.bold for c in ws[1])

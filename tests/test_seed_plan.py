@@ -52,13 +52,15 @@ def test_seed_plan_header(session, actors):
 
 def test_seed_deliverables_follow_the_plan(session, actors):
     by_task = {r.number: r.total for r in queries.task_rows(session)}
-    assert by_task == {1: 1, 2: 3, 3: 1, 4: 1, 5: 6, 6: 1, 7: 6, 8: 6, 9: 1}
+    # ongoing tasks: a periodic report per lead unit for November and December 2025
+    assert by_task == {1: 2, 2: 3, 3: 1, 4: 2, 5: 12, 6: 2, 7: 6, 8: 12, 9: 1 + 2}
     kinds = dict(
         session.execute(select(Deliverable.kind, func.count()).group_by(Deliverable.kind)).all()
     )
     assert kinds["steering_committee"] == 1
     assert kinds["regulation"] == 1
     assert kinds["nominations"] == 1
+    assert kinds["periodic_report"] == 32
     task7 = queries.deliverable_rows(session, task_number=7)
     assert sorted(unit for _, _, unit in task7) == sorted(EVERYONE)
     assert all(d.due_date == date(2025, 12, 31) for d, _, _ in task7)

@@ -92,6 +92,7 @@ def seed_demo_command(if_empty: bool) -> None:
         password=current_app.config["DEMO_PASSWORD"],
         divisions=seed.parse_divisions(current_app.config["DIVISIONS"]),
         password_method=current_app.config["PASSWORD_HASH_METHOD"],
+        frequency=current_app.config["REPORT_FREQUENCY"],
     )
     click.echo(
         f"Đơn vị mới: {report.units_created}; người dùng mới: {len(report.users_created)}; "

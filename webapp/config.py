@@ -38,6 +38,7 @@ def from_environment(instance: Path, overrides: dict[str, Any]) -> dict[str, Any
         "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD") or None,
         "SMTP_STARTTLS": os.environ.get("SMTP_STARTTLS", "") == "1",
         "MAIL_FROM": os.environ.get("MAIL_FROM", "pheduyet@localhost"),
+        "REPORT_FREQUENCY": os.environ.get("PHEDUYET_REPORT_FREQUENCY", "monthly"),
         "REMIND_DUE_SOON_DAYS": int(os.environ.get("PHEDUYET_DUE_SOON_DAYS", "3")),
         "REMIND_ESCALATE_AFTER_DAYS": int(os.environ.get("PHEDUYET_ESCALATE_AFTER_DAYS", "7")),
         "SESSION_COOKIE_HTTPONLY": True,

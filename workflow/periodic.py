@@ -4,13 +4,14 @@ per period (monthly by default, or quarterly) over the plan's period, created id
 from __future__ import annotations
 
 import calendar
+from collections import Counter
 from collections.abc import Iterator
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Deliverable, Plan, Task, TaskUnit
+from models import Deliverable, Plan, Task, TaskUnit, Unit
 from models.database import begin_write
 from workflow import audit
 from workflow.accounts import SYSTEM
@@ -62,8 +63,9 @@ def ensure_periodic_reports(session: Session, plan_id: int, frequency: str = "mo
         if end is None:
             raise InvalidInput("Kế hoạch chưa có thời hạn kết thúc; không thể chia kỳ báo cáo.")
         leads = session.execute(
-            select(Task.id, TaskUnit.unit_id)
+            select(Task.id, TaskUnit.unit_id, Unit.name)
             .join(TaskUnit, TaskUnit.task_id == Task.id)
+            .join(Unit, Unit.id == TaskUnit.unit_id)
             .where(Task.plan_id == plan_id, Task.timing_kind == "ongoing", TaskUnit.role == "lead")
             .order_by(Task.number, TaskUnit.position)
         ).all()
@@ -74,17 +76,19 @@ def ensure_periodic_reports(session: Session, plan_id: int, frequency: str = "mo
                 .where(Task.plan_id == plan_id, Deliverable.kind == "periodic_report")
             ).all()
         )
+        shared = Counter(task_id for task_id, _, _ in leads)  # tasks several units lead
         created = []
         for first, last in periods(start, end, FREQUENCIES[frequency]):
-            for task_id, unit_id in leads:
+            for task_id, unit_id, unit_name in leads:
                 if (task_id, unit_id, first) in existing:
                     continue
+                suffix = f" — {unit_name}" if shared[task_id] > 1 else ""
                 created.append(
                     Deliverable(
                         task_id=task_id,
                         unit_id=unit_id,
                         kind="periodic_report",
-                        title=f"Báo cáo định kỳ {label(first, last)}",
+                        title=f"Báo cáo định kỳ {label(first, last)}{suffix}",
                         period_start=first,
                         due_date=min(last, end),
                         data={},

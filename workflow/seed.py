@@ -24,7 +24,7 @@ from models import (
     User,
 )
 from models.database import begin_write
-from workflow import accounts, audit
+from workflow import accounts, audit, periodic
 from workflow.accounts import SYSTEM
 
 # "Các phòng thuộc Sở": (code, name). Configurable: PHEDUYET_DIVISIONS="code=Name;code=Name".
@@ -265,6 +265,7 @@ def seed_demo(
     password: str | None = None,
     divisions=DEFAULT_DIVISIONS,
     password_method: str | None = None,
+    frequency: str = "monthly",
 ) -> SeedReport:
     """Units, demo users for every role and the seed plan; what exists is left as it is."""
     begin_write(session)
@@ -294,7 +295,9 @@ def seed_demo(
     ensure_council(session)
     data = seed_plan_data()
     if not session.execute(select(Plan.id).where(Plan.code == data["code"])).first():
-        load_plan(session, data, seed_plan_text())
+        plan = load_plan(session, data, seed_plan_text())
         report.plan_created = True
+        session.commit()
+        periodic.ensure_periodic_reports(session, plan.id, frequency)
     session.commit()
     return report
