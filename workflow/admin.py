@@ -190,6 +190,7 @@ def set_roles(
     client_addr: str | None = None,
 ) -> UserRow:
     """Replace a user's roles; commits. An admin cannot drop their own admin role."""
+    require_admin(actor)  # before looking at the input: a non-admin learns nothing
     wanted = sorted(set(roles))
     bad = [r for r in wanted if r not in ROLES]
     if bad or not wanted:

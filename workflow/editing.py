@@ -64,10 +64,10 @@ def edit_deliverable(
     client_addr: str | None = None,
 ) -> int:
     """Apply `changes` to a draft; returns the new version (unchanged if nothing changed)."""
-    clean = _clean(changes)
     item = ("deliverable", deliverable_id)
     with locked_item(session, actor, *item, expected_version) as (conn, head, snap):
-        _require_edit(actor, snap)
+        _require_edit(actor, snap)  # permission before input: a refused user learns nothing
+        clean = _clean(changes)
         if "data" in clean:
             clean["data"] = kinds.clean_data(snap.deliverable_kind, clean["data"])
         table = Deliverable.__table__
@@ -117,11 +117,6 @@ def create_deliverable(
     client_addr: str | None = None,
 ) -> Deliverable:
     """A new draft owned by the actor's unit, which must lead the task."""
-    if kind not in DELIVERABLE_KINDS:
-        raise InvalidInput(
-            f"Loại sản phẩm không hợp lệ; chọn trong: {', '.join(DELIVERABLE_KINDS)}."
-        )
-    clean = _clean({"title": title, "body": body, "due_date": due_date})
     with locked_item(session, actor, "task", task_id) as (conn, head, task_snap):
         leads = set(
             session.execute(
@@ -132,6 +127,11 @@ def create_deliverable(
             raise NotPermitted(
                 "Chỉ chuyên viên của đơn vị chủ trì nhiệm vụ mới được thêm sản phẩm."
             )
+        if kind not in DELIVERABLE_KINDS:
+            raise InvalidInput(
+                f"Loại sản phẩm không hợp lệ; chọn trong: {', '.join(DELIVERABLE_KINDS)}."
+            )
+        clean = _clean({"title": title, "body": body, "due_date": due_date})
         deliverable = Deliverable(task_id=task_snap.id, unit_id=actor.unit_id, kind=kind, **clean)
         session.add(deliverable)
         session.flush()
@@ -159,10 +159,10 @@ def add_comment(
 ) -> Comment:
     """Anyone who can see an item may comment on it."""
     body = (body or "").strip()
-    if not body or len(body) > 10_000:
-        raise InvalidInput("Ý kiến không được để trống và không quá 10.000 ký tự.")
     kind, item_id = item
     with locked_item(session, actor, kind, item_id) as (conn, head, _snap):
+        if not body or len(body) > 10_000:
+            raise InvalidInput("Ý kiến không được để trống và không quá 10.000 ký tự.")
         comment = Comment(item_type=kind, item_id=item_id, author_id=actor.id, body=body)
         session.add(comment)
         session.flush()
@@ -241,12 +241,12 @@ def add_contribution(
     """A coordinating unit's input to the lead unit's draft: text and stored files
     (`files`: dicts of filename, content_type, size, sha256, already validated)."""
     body = (body or "").strip()
-    if not body or len(body) > MAX_BODY:
-        raise InvalidInput("Ý kiến đóng góp không được để trống.")
     with locked_item(session, actor, "deliverable", deliverable_id) as (conn, head, snap):
         why = policy.why_not_contribute(actor, snap, coordinates(conn, actor, snap))
         if why is not None:
             raise (InvalidTransition if snap.state != "draft" else NotPermitted)(why)
+        if not body or len(body) > MAX_BODY:
+            raise InvalidInput("Ý kiến đóng góp không được để trống.")
         contribution = Contribution(
             deliverable_id=deliverable_id, unit_id=actor.unit_id, author_id=actor.id, body=body
         )

@@ -259,10 +259,9 @@ def perform(
     if expected_version is None and isinstance(item, Task | Deliverable):
         expected_version = item.__dict__.get("version")
     reason = (reason or "").strip() or None
-    if action not in machine.ACTIONS:
-        session.rollback()
-        raise UnknownAction(f"Không có thao tác “{action}”.", action=action)
     with locked_item(session, actor, kind, item_id, expected_version) as (conn, head, snap):
+        if action not in machine.ACTIONS:  # after visibility: an unseen item stays unseen
+            raise UnknownAction(f"Không có thao tác “{action}”.", action=action)
         authority = actor
         if on_behalf_of is not None:
             authority = delegation.authority(conn, actor, on_behalf_of)
