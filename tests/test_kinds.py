@@ -5,7 +5,9 @@ from __future__ import annotations
 import copy
 
 import pytest
+from sqlalchemy import select
 
+from models import Attachment
 from tests.helpers import COMPLETE_DATA, fill, office_deliverable, state_and_version
 from workflow import editing, errors, kinds, service
 
@@ -112,3 +114,26 @@ def test_a_file_purpose_must_belong_to_the_kind(session, actors):
             sha256="0" * 64,
             purpose="working_rules",
         )
+
+
+def test_an_attachment_comes_off_a_draft_only_by_its_owners_and_is_audited(session, actors):
+    item = office_deliverable(session)
+    fill(session, actors, item.id)
+    attachment_id = (
+        session.execute(
+            select(Attachment.id).where(
+                Attachment.item_id == item.id, Attachment.purpose.is_not(None)
+            )
+        )
+        .scalars()
+        .first()
+    )
+    with pytest.raises(errors.NotPermitted):
+        editing.remove_attachment(session, actors["vp.thamdinh"], attachment_id)
+    editing.remove_attachment(session, actors["vp.chuyenvien"], attachment_id)
+    assert session.get(Attachment, attachment_id) is None
+    with pytest.raises(errors.Incomplete, match="thiếu tệp"):  # the committee lacks a file now
+        service.perform(session, actors["vp.chuyenvien"], ("deliverable", item.id), "submit")
+    assert service.missing_for(session, ("deliverable", item.id))
+    with pytest.raises(errors.NotFound):
+        editing.remove_attachment(session, actors["vp.chuyenvien"], attachment_id)

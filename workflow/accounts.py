@@ -37,6 +37,7 @@ def create_user(
     email: str | None = None,
     by: Actor = SYSTEM,
     password_method: str | None = None,
+    client_addr: str | None = None,
 ) -> User:
     """Create a user and audit it, in the caller's transaction (the caller commits)."""
     username = username.strip().lower()
@@ -73,6 +74,7 @@ def create_user(
         item_type="user",
         item_id=user.id,
         action="create",
+        client_addr=client_addr,
         detail={"username": username, "unit": unit.code, "roles": sorted(set(roles))},
         **audit.actor_fields(by),
     )

@@ -111,6 +111,7 @@ def create_user(
     password: str,
     email: str | None = None,
     password_method: str | None = None,
+    client_addr: str | None = None,
 ) -> UserRow:
     """A new user, audited as created by `actor`; commits (rolls back on error)."""
     require_admin(actor)
@@ -125,6 +126,7 @@ def create_user(
             email=(email or "").strip() or None,
             by=actor,
             password_method=password_method,
+            client_addr=client_addr,
         )
         row = _user_row(user)
         session.commit()

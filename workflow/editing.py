@@ -8,13 +8,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from models import Attachment, Comment, Contribution, Deliverable, TaskUnit, utcnow
 from models.plan import DELIVERABLE_KINDS
 from workflow import audit, kinds, policy
-from workflow.errors import InvalidInput, InvalidTransition, NotPermitted
+from workflow.errors import InvalidInput, InvalidTransition, NotFound, NotPermitted
 from workflow.policy import Actor, ItemSnapshot
 from workflow.service import coordinates, locked_item
 
@@ -281,3 +281,29 @@ def add_contribution(
             **audit.actor_fields(actor),
         )
     return contribution
+
+
+def remove_attachment(
+    session: Session, actor: Actor, attachment_id: int, *, client_addr: str | None = None
+) -> None:
+    """Take a file off a draft (the owning unit only). The stored bytes stay: another item
+    may name the same file, and the trail keeps what was attached."""
+    attachment = session.get(Attachment, attachment_id)
+    if attachment is None or attachment.item_type != "deliverable":
+        session.rollback()
+        raise NotFound("Không tìm thấy tệp này.")
+    deliverable_id, filename = attachment.item_id, attachment.filename
+    session.rollback()
+    with locked_item(session, actor, "deliverable", deliverable_id) as (conn, head, snap):
+        _require_edit(actor, snap)
+        conn.execute(delete(Attachment.__table__).where(Attachment.__table__.c.id == attachment_id))
+        audit.append(
+            conn,
+            head,
+            item_type="deliverable",
+            item_id=deliverable_id,
+            action="detach",
+            client_addr=client_addr,
+            detail={"attachment_id": attachment_id, "filename": filename},
+            **audit.actor_fields(actor),
+        )

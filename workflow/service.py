@@ -192,6 +192,14 @@ _PURPOSES = select(_A.c.purpose).where(
 )
 
 
+def missing_for(session: Session, item: Any) -> list[str]:
+    """What the item still lacks before it can be submitted (the submit guard's facts), for
+    pages that show it before anyone clicks."""
+    kind, item_id = item_ref(item)
+    conn = session.connection()
+    return _missing(conn, load_snapshot(conn, kind, item_id))
+
+
 def _missing(conn: Connection, snap: ItemSnapshot) -> list[str]:
     if snap.kind == "task":
         open_count = conn.execute(_UNAPPROVED_REQUIRED, {"item_id": snap.id}).scalar_one()

@@ -51,6 +51,7 @@ def new_user():
                 password=form.password.data,
                 email=form.email.data,
                 password_method=current_app.config.get("PASSWORD_HASH_METHOD"),
+                client_addr=client_addr(),
             )
         except InvalidInput as refused:
             error = refused.message
