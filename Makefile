@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-pg lint format bench-engine bench-importer clean
+.PHONY: install run test lint format bench bench-engine bench-importer clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,9 @@ run: install
 	$(BIN)/pheduyet db upgrade
 	$(BIN)/pheduyet seed-demo --if-empty
 	@echo "pheduyet: http://127.0.0.1:$(PORT)/"
+	@echo "Tài khoản mẫu: giamdoc, phogiamdoc, vp.thamdinh, vp.chuyenvien, qltt.chuyenvien,"
+	@echo "  khtc.chuyenvien, qlcn.chuyenvien, qlnl.chuyenvien, qltm.chuyenvien, kiemtra, admin"
+	@echo "  (mật khẩu: PHEDUYET_DEMO_PASSWORD, hoặc mật khẩu in ra khi nạp dữ liệu mẫu lần đầu)"
 	$(BIN)/pheduyet run --host 127.0.0.1 --port $(PORT)
 
 test: install
@@ -37,6 +40,8 @@ bench-engine: install
 
 bench-importer: install
 	$(BIN)/python bench/importer.py
+
+bench: bench-engine bench-importer
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
