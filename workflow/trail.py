@@ -35,6 +35,8 @@ def event_dict(event: AuditEvent) -> dict[str, Any]:
         "item_type": event.item_type,
         "item_id": event.item_id,
         "actor": event.actor_username,
+        # the delegator whose authority the actor used (ủy quyền), else None
+        "on_behalf_of": event.on_behalf_of_username,
         "actor_unit": event.actor_unit,
         "actor_roles": [r for r in event.actor_roles.split(",") if r],
         "action": event.action,

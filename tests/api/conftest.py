@@ -59,23 +59,33 @@ def draft_id(session, actors) -> int:
     return deliverable_id
 
 
-@pytest.fixture
-def foreign_draft_id(session, actors) -> int:
-    """A draft of Văn phòng Sở for task 5, which Chi cục QLTT leads for its own part and
-    does not coordinate: qltt.chuyenvien may not see it."""
-    deliverable_id = session.execute(
+def deliverable_of(session, task_number: int, unit_code: str, kind: str | None = None) -> int:
+    """The id of the first deliverable (the earliest period) of a unit for a task."""
+    query = (
         select(Deliverable.id)
         .join(Task, Task.id == Deliverable.task_id)
         .join(Unit, Unit.id == Deliverable.unit_id)
-        .where(Task.number == 5, Unit.code == "vp")
-    ).scalar_one()
+        .where(Task.number == task_number, Unit.code == unit_code)
+        .order_by(Deliverable.period_start, Deliverable.id)
+        .limit(1)
+    )
+    if kind is not None:
+        query = query.where(Deliverable.kind == kind)
+    deliverable_id = session.execute(query).scalar_one()
     session.rollback()
     return deliverable_id
 
 
 @pytest.fixture
+def foreign_draft_id(session, actors) -> int:
+    """The November report of Văn phòng Sở for task 5 (a draft), which Chi cục QLTT leads
+    for its own part and does not coordinate: qltt.chuyenvien may not see it."""
+    return deliverable_of(session, 5, "vp")
+
+
+@pytest.fixture
 def filled_id(session, actors, draft_id) -> int:
-    """The same draft with a body: complete, so it can be submitted."""
+    """The same draft made complete (decision, members, both files): it can be submitted."""
     fill(session, actors, draft_id)
     return draft_id
 

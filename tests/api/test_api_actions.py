@@ -118,6 +118,7 @@ def test_the_whole_story_through_the_api(client, bearer, filled_id):
     assert [e["seq"] for e in trail[-3:]] == seqs == sorted(seqs)
     assert trail[-1]["actor_roles"] == ["director"] and trail[-1]["actor_unit"] == "Ban Giám đốc Sở"
     assert trail[-1]["client_addr"] == "127.0.0.1"
+    assert {e["on_behalf_of"] for e in trail} == {None}  # everyone acted in their own right
 
     # the whole trail, newest first, filtered to the item
     page = client.get(

@@ -101,6 +101,12 @@ def test_no_token_is_401_with_a_bearer_challenge(client):
         ("post", "/deliverables/1/actions/submit"),
         ("get", "/audit"),
         ("delete", "/auth/token"),
+        ("post", "/deliverables/1/votes"),
+        ("post", "/deliverables/1/contributions"),
+        ("get", "/deliverables/4/versions/1/diff"),
+        ("get", "/delegations"),
+        ("delete", "/delegations/1"),
+        ("get", "/plans/1/dashboard"),
     ]:
         r = getattr(client, method)(API + path)
         assert r.status_code == 401, path

@@ -5,7 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from models import Deliverable, Task
-from tests.api.conftest import API, error_of
+from tests.api.conftest import API, deliverable_of, error_of
+from tests.helpers import COMPLETE_DATA
+from webapp.api.parsing import DEFAULT_LIMIT, MAX_LIMIT
 from workflow import editing
 
 LIST = f"{API}/deliverables"
@@ -35,8 +37,13 @@ def test_keyset_pagination_returns_every_deliverable_exactly_once(client, bearer
     seen, pages = all_pages(client, bearer("giamdoc"))
     assert seen == expected and len(set(seen)) == len(seen)
     assert pages == -(-len(expected) // 3) or pages == len(expected) // 3 + 1
-    # the default page size takes them all in one page
+    # the seed and these outnumber the default page (50): it ends where the next begins
+    assert len(expected) > DEFAULT_LIMIT
     r = client.get(LIST, headers=bearer("giamdoc")).get_json()
+    assert [d["id"] for d in r["items"]] == expected[:DEFAULT_LIMIT]
+    assert r["next_cursor"] == expected[DEFAULT_LIMIT - 1]
+    # the largest page takes them all, and says there is no more
+    r = client.get(f"{LIST}?limit={MAX_LIMIT}", headers=bearer("giamdoc")).get_json()
     assert [d["id"] for d in r["items"]] == expected and r["next_cursor"] is None
 
 
@@ -52,8 +59,13 @@ def test_pagination_with_filters_and_visibility(client, bearer, session, actors)
     task5 = client.get(f"{API}/tasks", headers=office).get_json()["items"][4]["id"]
     other, _ = all_pages(client, bearer("qltt.chuyenvien"), f"&unit=vp&task={task5}", limit=2)
     assert other == []
-    own, _ = all_pages(client, bearer("qltt.chuyenvien"), f"&task={task5}", limit=2)
-    assert len(own) == 1
+    # its own part: one periodic report per month of the plan (November, December 2025)
+    own, _ = all_pages(client, bearer("qltt.chuyenvien"), f"&task={task5}", limit=1)
+    mine = [client.get(f"{LIST}/{i}", headers=bearer("qltt.chuyenvien")).get_json() for i in own]
+    assert [(d["unit"], d["kind"], d["period_start"]) for d in mine] == [
+        ("Chi cục Quản lý thị trường", "periodic_report", "2025-11-01"),
+        ("Chi cục Quản lý thị trường", "periodic_report", "2025-12-01"),
+    ]
     r = client.get(f"{LIST}?task=2", headers=office).get_json()
     assert {d["task_number"] for d in r["items"]} == {2} and len(r["items"]) == 3
 
@@ -216,3 +228,109 @@ def test_edit_with_wrong_input_is_400(client, bearer, draft_id):
     ]:
         r = client.patch(f"{LIST}/{draft_id}", headers=headers, json=body)
         assert r.status_code == 400 and error_of(r) == "invalid_input", body
+
+
+def test_the_detail_carries_the_kinds_fields_round_and_files(client, bearer, session, filled_id):
+    r = client.get(f"{LIST}/{filled_id}", headers=bearer("vp.thamdinh"))
+    d = r.get_json()
+    assert d["data"] == COMPLETE_DATA["steering_committee"]
+    assert d["round"] == 0 and d["period_start"] is None
+    assert [(a["purpose"], a["filename"], a["size"]) for a in d["attachments"]] == [
+        ("working_rules", "working_rules.pdf", 1234),
+        ("assignment_notice", "assignment_notice.pdf", 1234),
+    ]
+    assert {(len(a["sha256"]), a["content_type"]) for a in d["attachments"]} == {
+        (64, "application/pdf")
+    }
+    november = deliverable_of(session, 1, "vp")
+    report = client.get(f"{LIST}/{november}", headers=bearer("vp.thamdinh")).get_json()
+    assert (report["kind"], report["period_start"], report["due_date"]) == (
+        "periodic_report",
+        "2025-11-01",
+        "2025-11-30",
+    )
+    assert report["attachments"] == [] and report["data"] == {}
+
+
+def test_patching_the_kinds_fields_makes_the_committee_complete(client, bearer, draft_id):
+    member = bearer("vp.chuyenvien")
+    url = f"{LIST}/{draft_id}"
+    r = client.patch(url, headers=member, json={"data": COMPLETE_DATA["steering_committee"]})
+    assert r.status_code == 200 and r.get_json()["version"] == 2
+    assert len(r.get_json()["data"]["members"]) == 3
+    # the engine normalises: spaces trimmed, empty rows dropped, the role defaulted
+    head = {"full_name": "Nguyễn Văn A", "position": "Chánh Văn phòng", "unit": "Văn phòng Sở"}
+    blank = {"full_name": "", "position": None, "unit": ""}
+    fields = {"decision_number": " 45/QĐ-SCT ", "members": [head, blank]}
+    r = client.patch(url, headers=member, json={"data": fields})
+    assert r.status_code == 200
+    assert r.get_json()["data"] == {
+        "decision_number": "45/QĐ-SCT",
+        "decision_date": "",
+        "members": [
+            {
+                "full_name": "Nguyễn Văn A",
+                "position": "Chánh Văn phòng",
+                "unit": "Văn phòng Sở",
+                "committee_role": "thanh_vien",
+            },  # fmt: skip
+        ],
+    }
+    trail = client.get(f"{url}/audit", headers=member).get_json()["items"]
+    assert [e["action"] for e in trail] == ["edit", "edit"]
+    assert trail[-1]["detail"]["changes"]["data"][1]["decision_number"] == "45/QĐ-SCT"
+    # complete fields but no files yet: submit names exactly what is missing
+    client.patch(url, headers=member, json={"data": COMPLETE_DATA["steering_committee"]})
+    r = client.post(f"{url}/actions/submit", headers=member)
+    assert r.status_code == 409 and error_of(r) == "incomplete"
+    assert r.get_json()["detail"]["missing"] == [
+        "thiếu tệp “Quy chế làm việc của Ban Chỉ đạo”",
+        "thiếu tệp “Thông báo phân công nhiệm vụ thành viên”",
+    ]
+
+
+def test_the_kinds_fields_are_checked_400(client, bearer, draft_id):
+    member = bearer("vp.chuyenvien")
+    url = f"{LIST}/{draft_id}"
+    before = client.get(url, headers=member).get_json()
+    for data in [
+        [],
+        "members",
+        {"colour": "red"},  # not a field of the steering committee (the engine)
+        {"decision_date": "2025-13-01"},  # (the engine)
+        {"members": [{"full_name": "A", "committee_role": "chu_tich"}]},  # (the engine)
+        {"members": "Nguyễn Văn A"},  # (the engine)
+        {"members": [{"committee_role": ["truong_ban"]}]},
+        {"members": [["Nguyễn Văn A"]]},
+        {"members": [{"full_name": 7}]},
+        {"decision_number": 45},
+        {"decision_number": {"so": "45"}},
+        {"decision_number": "45\u0000"},
+        {"members": [{"full_name": "A"}] * 1001},
+    ]:
+        r = client.patch(url, headers=member, json={"data": data})
+        assert r.status_code == 400 and error_of(r) == "invalid_input", data
+    assert client.get(url, headers=member).get_json() == before
+
+
+def test_create_with_the_kinds_fields_201_or_nothing_400(client, bearer):
+    member = bearer("vp.chuyenvien")
+    entries = COMPLETE_DATA["nominations"]["entries"]
+    body = {"task_id": 9, "title": "Đề nghị đợt 2", "kind": "nominations"}
+    r = client.post(LIST, headers=member, json={**body, "data": {"entries": entries}})
+    assert r.status_code == 201, r.get_json()
+    made = r.get_json()
+    assert made["data"] == {"entries": entries} and made["version"] == 2
+    trail = client.get(f"{LIST}/{made['id']}/audit", headers=member).get_json()["items"]
+    assert [e["action"] for e in trail] == ["create", "edit"]
+    r = client.post(f"{LIST}/{made['id']}/actions/submit", headers=member)
+    assert r.status_code == 200  # complete from the start
+    count = len(client.get(f"{LIST}?limit=200", headers=member).get_json()["items"])
+    for body in [
+        {"kind": "nominations", "data": {"entries": [{"type": "team"}]}},
+        {"kind": "document", "data": {"entries": []}},
+        {"data": {"done": "x"}},  # a document has no fields of its own
+    ]:
+        r = client.post(LIST, headers=member, json={"task_id": 9, "title": "X", **body})
+        assert r.status_code == 400 and error_of(r) == "invalid_input", body
+    assert len(client.get(f"{LIST}?limit=200", headers=member).get_json()["items"]) == count

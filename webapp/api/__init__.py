@@ -1,4 +1,5 @@
-"""The JSON API under /api/v1: bearer tokens, tasks, deliverables, actions, audit trail.
+"""The JSON API under /api/v1: bearer tokens, tasks, deliverables, actions, audit trail,
+council votes, contributions, regulation versions, delegations, a plan's dashboard.
 
 Thin views: each parses its input strictly (webapp.api.parsing), calls one workflow
 function, and serialises the result; the engine's typed errors become JSON errors
@@ -21,11 +22,16 @@ from webapp.api import (  # noqa: E402
     actions,
     audit,
     auth,
+    contributions,
+    delegations,
     deliverables,
     errors,
     openapi,
     parsing,
+    plans,
     tasks,
+    versions,
+    votes,
 )
 
 errors.register(bp)
@@ -35,4 +41,9 @@ tasks.register(bp)
 deliverables.register(bp)
 actions.register(bp)
 audit.register(bp)
+votes.register(bp)
+contributions.register(bp)
+versions.register(bp)
+delegations.register(bp)
+plans.register(bp)
 openapi.register(bp)

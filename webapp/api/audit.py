@@ -12,7 +12,7 @@ from webapp.api.parsing import MAX_ID
 from webapp.db import session
 from workflow import queries, trail
 
-ITEM_TYPES = ("task", "deliverable", "user", "plan")
+ITEM_TYPES = ("task", "deliverable", "user", "plan", "delegation", "reminder")
 
 
 def _item_audit(kind: str, item_id: int) -> Response:

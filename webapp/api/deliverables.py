@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, url_for
 
+from models import DELIVERABLE_KINDS
 from webapp.api import parsing, serialize
 from webapp.api.auth import actor, client_addr
 from webapp.api.errors import json_response
 from webapp.api.parsing import MAX_ID, MISSING
 from webapp.db import session
-from workflow import editing, queries
+from workflow import api_reads, editing, kinds, queries
 from workflow.machine import STATES
+from workflow.policy import Actor
 
 ITEM = f"/deliverables/<int(max={MAX_ID}):deliverable_id>"
 
@@ -50,40 +52,54 @@ def list_deliverables() -> Response:
     )
 
 
+def _detail(who: Actor, deliverable_id: int) -> dict:
+    item, files = api_reads.deliverable_with_files(session(), who, deliverable_id)
+    return serialize.deliverable_detail(item, files, who)
+
+
 def get_deliverable(deliverable_id: int) -> Response:
-    who = actor()
-    item = queries.get_item(session(), who, "deliverable", deliverable_id)
-    return json_response(serialize.deliverable_detail(item, who))
+    return json_response(_detail(actor(), deliverable_id))
 
 
 def create_deliverable() -> Response:
-    data = parsing.json_object(allowed=("task_id", "title", "kind", "body", "due_date"))
+    """A new draft; its kind's fields (`data`), if given, are checked before anything is
+    written and stored by the engine's edit (the trail shows "create" then "edit")."""
+    data = parsing.json_object(allowed=("task_id", "title", "kind", "body", "due_date", "data"))
     task_id = parsing.integer(data, "task_id", required=True)
     title = parsing.text(data, "title", max_len=editing.MAX_TITLE, required=True)
-    kind = parsing.text(data, "kind", max_len=40)
+    kind = parsing.choice(data, "kind", DELIVERABLE_KINDS)
+    kind = "document" if kind is MISSING else kind
     body = parsing.text(data, "body", max_len=editing.MAX_BODY, nullable=True)
     due_date = parsing.date_field(data, "due_date")
+    fields = parsing.form_data(data, "data")
+    if fields is not MISSING:
+        kinds.clean_data(kind, fields)  # refuse bad fields before the draft exists
     who = actor()
     item = editing.create_deliverable(
         session(),
         who,
         task_id,
         title=title,
-        kind="document" if kind is MISSING else kind,
+        kind=kind,
         body="" if body in (MISSING, None) else body,
         due_date=None if due_date is MISSING else due_date,
         client_addr=client_addr(),
     )
+    if fields is not MISSING:
+        editing.edit_deliverable(
+            session(), who, item.id, {"data": fields}, client_addr=client_addr()
+        )
     location = url_for("api.get_deliverable", deliverable_id=item.id)
-    return json_response(serialize.deliverable_detail(item, who), 201, {"Location": location})
+    return json_response(_detail(who, item.id), 201, {"Location": location})
 
 
 def edit_deliverable(deliverable_id: int) -> Response:
-    data = parsing.json_object(allowed=("title", "body", "due_date", "version"))
+    data = parsing.json_object(allowed=("title", "body", "due_date", "data", "version"))
     fields = {
         "title": parsing.text(data, "title", max_len=editing.MAX_TITLE),
         "body": parsing.text(data, "body", max_len=editing.MAX_BODY, nullable=True),
         "due_date": parsing.date_field(data, "due_date"),
+        "data": parsing.form_data(data, "data"),
     }
     version = parsing.integer(data, "version", nullable=True)
     who = actor()
@@ -95,8 +111,7 @@ def edit_deliverable(deliverable_id: int) -> Response:
         expected_version=None if version is MISSING else version,
         client_addr=client_addr(),
     )
-    item = queries.get_item(session(), who, "deliverable", deliverable_id)
-    return json_response(serialize.deliverable_detail(item, who))
+    return json_response(_detail(who, deliverable_id))
 
 
 def register(bp: Blueprint) -> None:

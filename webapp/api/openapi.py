@@ -102,6 +102,45 @@ DELIVERABLE_PROPS: dict[str, Any] = {
     "updated_at": MOMENT,
     "allowed_actions": ACTION_LIST,
     "editable": {"type": "boolean", "description": "Người gọi được sửa mục này lúc này."},
+    "period_start": nullable(DAY),
+}
+ATTACHMENT_PROPS: dict[str, Any] = {
+    "id": ID,
+    "filename": string(),
+    "purpose": nullable(
+        string(description="Tệp mà loại sản phẩm yêu cầu, ví dụ working_rules; null nếu không.")
+    ),
+    "content_type": string(),
+    "size": integer(minimum=0),
+    "sha256": string(maxLength=64, description="SHA-256 của nội dung (hex)."),
+    "uploaded_at": MOMENT,
+}
+FORM_TEXT = nullable(string(maxLength=editing.MAX_BODY))
+FORM_DATA: dict[str, Any] = {
+    "type": "object",
+    "maxProperties": 40,
+    "additionalProperties": {
+        "anyOf": [
+            FORM_TEXT,
+            {
+                "type": "array",
+                "maxItems": 200,
+                "items": {
+                    "type": "object",
+                    "maxProperties": 40,
+                    "additionalProperties": FORM_TEXT,
+                },
+            },
+        ]
+    },
+    "description": (
+        "Các trường riêng của loại sản phẩm, do lõi kiểm tra: steering_committee "
+        "{decision_number, decision_date, members: [{full_name, position, unit, "
+        "committee_role: truong_ban|pho_truong_ban|thanh_vien}]}; regulation "
+        "{effective_date}; nominations {entries: [{type: collective|individual, name, unit, "
+        "model_name, achievements, proposed_form}]}; periodic_report {done, results, "
+        "difficulties, proposals}; document {}. Mỗi ô là chuỗi hoặc null."
+    ),
 }
 
 SCHEMAS: dict[str, Any] = {
@@ -137,9 +176,21 @@ SCHEMAS: dict[str, Any] = {
         [*TASK_PROPS, "content", "lead_text", "coordinating_text", "deliverables"],
     ),
     "Deliverable": obj(DELIVERABLE_PROPS, list(DELIVERABLE_PROPS)),
+    "Attachment": obj(ATTACHMENT_PROPS, list(ATTACHMENT_PROPS)),
     "DeliverableDetail": obj(
-        {**DELIVERABLE_PROPS, "body": string(), "created_at": MOMENT},
-        [*DELIVERABLE_PROPS, "body", "created_at"],
+        {
+            **DELIVERABLE_PROPS,
+            "body": string(),
+            "data": {
+                "type": "object",
+                "additionalProperties": True,
+                "description": "Các trường riêng của loại sản phẩm (xem DeliverableEdit.data).",
+            },
+            "round": integer(minimum=0, description="Số lần đã trình (phiếu tính theo lần)."),
+            "attachments": {"type": "array", "items": ref("Attachment")},
+            "created_at": MOMENT,
+        },
+        [*DELIVERABLE_PROPS, "body", "data", "round", "attachments", "created_at"],
     ),
     "DeliverableCreate": obj(
         {
@@ -148,6 +199,7 @@ SCHEMAS: dict[str, Any] = {
             "kind": string(enum=list(DELIVERABLE_KINDS), default="document"),
             "body": nullable(string(maxLength=editing.MAX_BODY)),
             "due_date": nullable(DAY),
+            "data": FORM_DATA,
         },
         ["task_id", "title"],
     ),
@@ -156,6 +208,7 @@ SCHEMAS: dict[str, Any] = {
             "title": string(minLength=1, maxLength=editing.MAX_TITLE),
             "body": nullable(string(maxLength=editing.MAX_BODY)),
             "due_date": nullable(DAY),
+            "data": FORM_DATA,
             "version": nullable(
                 integer(minimum=0, maximum=MAX_ID, description="Phiên bản đã đọc; 409 nếu đã đổi.")
             ),
@@ -294,14 +347,18 @@ def _item_paths(plural: str, param: str, tag: str) -> dict[str, Any]:
 
 
 def document() -> dict[str, Any]:
+    from webapp.api import openapi_collab  # it builds on the helpers above
+
     return {
         "openapi": "3.0.3",
         "info": {
             "title": "pheduyet API",
             "version": "1.0.0",
             "description": (
-                "API phê duyệt kế hoạch của Sở Công Thương: nhiệm vụ, sản phẩm, thao tác "
-                "và nhật ký. Mọi quy tắc do lõi `workflow/` quyết định, như giao diện web. "
+                "API phê duyệt kế hoạch của Sở Công Thương: nhiệm vụ, sản phẩm, thao tác, "
+                "nhật ký, phiếu Hội đồng, ý kiến phối hợp, phiên bản quy chế, ủy quyền và "
+                "bảng theo dõi tiến độ. Mọi quy tắc do lõi `workflow/` quyết định, như giao "
+                "diện web. "
                 "Lỗi trả về JSON {error, message}. Tham số truy vấn không khai báo hoặc để "
                 "trống bị từ chối (400)."
             ),
@@ -313,6 +370,8 @@ def document() -> dict[str, Any]:
             {"name": "task"},
             {"name": "deliverable"},
             {"name": "audit"},
+            {"name": "delegation"},
+            {"name": "plan"},
             {"name": "meta"},
         ],
         "paths": {
@@ -391,7 +450,7 @@ def document() -> dict[str, Any]:
                 "patch": {
                     "tags": ["deliverable"],
                     "operationId": "edit_deliverable",
-                    "summary": "Sửa dự thảo (tiêu đề, nội dung, hạn)",
+                    "summary": "Sửa dự thảo (tiêu đề, nội dung, hạn, trường riêng của loại)",
                     "parameters": [path_id("deliverable_id")],
                     "requestBody": body("DeliverableEdit"),
                     "responses": {
@@ -401,6 +460,7 @@ def document() -> dict[str, Any]:
                 },
             },
             **_item_paths("deliverables", "deliverable_id", "deliverable"),
+            **openapi_collab.PATHS,
             "/audit": {
                 "get": {
                     "tags": ["audit"],
@@ -457,7 +517,7 @@ def document() -> dict[str, Any]:
                     "description": "Mã lấy từ POST /auth/token.",
                 }
             },
-            "schemas": SCHEMAS,
+            "schemas": {**SCHEMAS, **openapi_collab.SCHEMAS},
             "responses": {
                 f"E{code}": {
                     "description": text,

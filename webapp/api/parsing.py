@@ -126,9 +126,9 @@ def parse_date(value: str, name: str) -> date:
     return day
 
 
-def date_field(data: dict[str, Any], name: str) -> Any:
-    """YYYY-MM-DD, or null to clear; MISSING when absent."""
-    value = text(data, name, max_len=10, nullable=True)
+def date_field(data: dict[str, Any], name: str, *, required: bool = False) -> Any:
+    """YYYY-MM-DD; or null to clear and MISSING when absent, unless `required`."""
+    value = text(data, name, max_len=10, nullable=not required, required=required)
     if value is MISSING or value is None:
         return value
     return parse_date(value, name)
@@ -206,3 +206,68 @@ def query_choice(name: str, choices: tuple[str, ...]) -> str | None:
     if value is not None and value not in choices:
         raise invalid(f"Tham số “{name}” phải là một trong: {', '.join(choices)}.", field=name)
     return value
+
+
+def boolean(data: dict[str, Any], name: str, *, required: bool = False) -> Any:
+    if name not in data:
+        if required:
+            raise invalid(f"Thiếu trường “{name}”.", field=name)
+        return MISSING
+    if not isinstance(data[name], bool):
+        raise invalid(f"Trường “{name}” phải là true hoặc false.", field=name)
+    return data[name]
+
+
+def choice(data: dict[str, Any], name: str, choices: tuple[str, ...]) -> Any:
+    value = text(data, name, max_len=max(map(len, choices)) + 1)
+    if value is not MISSING and value not in choices:
+        raise invalid(f"Trường “{name}” phải là một trong: {', '.join(choices)}.", field=name)
+    return value
+
+
+MAX_FORM_KEYS = 40
+MAX_FORM_ROWS = 1000
+MAX_KEY = 60
+
+
+def _form_key(key: str, name: str) -> str:
+    if len(key) > MAX_KEY:
+        raise invalid(f"Trường “{name}”: tên mục không quá {MAX_KEY} ký tự.", field=name)
+    return clean_text(key, name)
+
+
+def _form_scalar(value: Any, name: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise invalid(f"Trường “{name}”: mỗi ô phải là chuỗi ký tự (hoặc null).", field=name)
+    return clean_text(value, name)
+
+
+def _form_row(row: Any, name: str) -> dict[str, str | None]:
+    if not isinstance(row, dict) or len(row) > MAX_FORM_KEYS:
+        raise invalid(f"Trường “{name}”: mỗi dòng phải là một đối tượng JSON.", field=name)
+    return {_form_key(k, name): _form_scalar(v, name) for k, v in row.items()}
+
+
+def form_data(data: dict[str, Any], name: str) -> Any:
+    """A kind's own fields (`Deliverable.data`), shaped like a form: an object whose values
+    are strings, nulls, or lists of rows (objects of strings or nulls). Which keys a kind
+    takes, and what they must hold, the engine decides (workflow.kinds); this only makes
+    sure that what reaches it is that shape and storable."""
+    if name not in data:
+        return MISSING
+    value = data[name]
+    if not isinstance(value, dict):
+        raise invalid(f"Trường “{name}” phải là một đối tượng JSON.", field=name)
+    if len(value) > MAX_FORM_KEYS:
+        raise invalid(f"Trường “{name}” có quá nhiều mục.", field=name)
+    clean: dict[str, Any] = {}
+    for key, item in value.items():
+        if isinstance(item, list):
+            if len(item) > MAX_FORM_ROWS:
+                raise invalid(f"Trường “{name}”: quá nhiều dòng.", field=name)
+            clean[_form_key(key, name)] = [_form_row(row, name) for row in item]
+        else:
+            clean[_form_key(key, name)] = _form_scalar(item, name)
+    return clean

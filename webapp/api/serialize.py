@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from models import AuditEvent, Deliverable, Task
+from models import Attachment, AuditEvent, Deliverable, RegulationVersion, Task
 from workflow import policy
+from workflow.api_reads import ContributionRow, DelegationRow, VersionDiff, VoteSheet
+from workflow.council import Tally
+from workflow.dashboard import Dashboard, Progress
 from workflow.policy import Actor
 from workflow.queries import TaskRow
 from workflow.service import available_actions, snapshot_of
@@ -61,6 +64,7 @@ def deliverable(item: Deliverable, task_number: int, unit_name: str, actor: Acto
         "kind": item.kind,
         "title": item.title,
         "due_date": day(item.due_date),
+        "period_start": day(item.period_start),
         "required": bool(item.required),
         "state": item.state,
         "version": item.version,
@@ -70,17 +74,132 @@ def deliverable(item: Deliverable, task_number: int, unit_name: str, actor: Acto
     }
 
 
-def deliverable_detail(item: Deliverable, actor: Actor) -> dict[str, Any]:
+def attachment(a: Attachment) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "filename": a.filename,
+        "purpose": a.purpose,
+        "content_type": a.content_type,
+        "size": a.size,
+        "sha256": a.sha256,
+        "uploaded_at": moment(a.created_at),
+    }
+
+
+def deliverable_detail(item: Deliverable, files: list[Attachment], actor: Actor) -> dict[str, Any]:
     data = deliverable(item, item.task.number, item.unit.name, actor)
-    data.update(body=item.body, created_at=moment(item.created_at))
+    data.update(
+        body=item.body,
+        data=item.data or {},
+        round=item.round,
+        attachments=[attachment(a) for a in files],
+        created_at=moment(item.created_at),
+    )
     return data
 
 
+def tally(t: Tally, state: str) -> dict[str, Any]:
+    return {
+        "council": t.council,
+        "quorum": t.quorum,
+        "members": t.members,
+        "votes_for": t.votes_for,
+        "votes_against": t.votes_against,
+        "reached": t.reached,
+        "state": state,
+    }
+
+
+def vote_sheet(sheet: VoteSheet) -> dict[str, Any]:
+    return {
+        "round": sheet.round,
+        "tally": tally(sheet.tally, sheet.state) if sheet.tally is not None else None,
+        "items": [
+            {
+                "voter": v.voter,
+                "voter_name": v.voter_name,
+                "in_favour": v.in_favour,
+                "comment": v.comment,
+                "at": moment(v.at),
+            }
+            for v in sheet.votes
+        ],
+    }
+
+
+def contribution(c: ContributionRow) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "unit": c.unit,
+        "author": c.author,
+        "author_name": c.author_name,
+        "body": c.body,
+        "at": moment(c.at),
+        "files": [attachment(a) for a in c.files],
+    }
+
+
+def delegation(d: DelegationRow) -> dict[str, Any]:
+    return {
+        "id": d.id,
+        "delegator": d.delegator,
+        "delegator_name": d.delegator_name,
+        "delegate": d.delegate,
+        "delegate_name": d.delegate_name,
+        "starts_on": day(d.starts_on),
+        "ends_on": day(d.ends_on),
+        "note": d.note,
+        "created_at": moment(d.created_at),
+        "revoked_at": moment(d.revoked_at),
+        "active": d.active,
+    }
+
+
+def version(v: RegulationVersion) -> dict[str, Any]:
+    return {
+        "number": v.number,
+        "created_at": moment(v.created_at),
+        "in_force": bool(v.in_force),
+        "effective_date": day(v.effective_date),
+        "body": v.body,
+    }
+
+
+def version_diff(d: VersionDiff) -> dict[str, Any]:
+    return {
+        "number": d.number,
+        "previous": d.previous,
+        "lines": [{"op": op, "line": line} for op, line in d.lines],
+    }
+
+
+def progress(p: Progress, **key: Any) -> dict[str, Any]:
+    return {
+        **key,
+        "label": p.label,
+        "counts": dict(p.counts),
+        "total": p.total,
+        "overdue": p.overdue,
+        "approved_percent": round(p.approved_percent, 1),
+    }
+
+
+def dashboard(plan_id: int, today: date, d: Dashboard) -> dict[str, Any]:
+    return {
+        "plan_id": plan_id,
+        "today": day(today),
+        "overall": progress(d.overall),
+        "by_task": [progress(p, task_number=p.key) for p in d.by_task],
+        "by_unit": [progress(p, unit_id=p.key) for p in d.by_unit],
+        "median_hours": dict(d.median_hours),
+        "stays_measured": dict(d.stays_measured),
+    }
+
+
 def event(e: AuditEvent, actor: Actor) -> dict[str, Any]:
-    """An audit event, with the delegator when the actor used a delegation; the client
+    """An audit event (with the delegator, when the actor used a delegation); the client
     address only for those who may read the whole trail."""
     data = event_dict(e)
-    data.setdefault("on_behalf_of", getattr(e, "on_behalf_of_username", None))
     if not policy.can_read_full_audit(actor):
         data.pop("client_addr", None)
     return data

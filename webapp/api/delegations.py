@@ -1,0 +1,59 @@
+"""Delegations (ủy quyền): mine (given and received), a new one, revoking one."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response
+
+from webapp.api import parsing, serialize
+from webapp.api.auth import actor, client_addr
+from webapp.api.errors import json_response
+from webapp.api.parsing import MAX_ID, MISSING
+from webapp.db import session
+from workflow import api_reads, delegation
+
+MAX_NOTE = 2_000
+
+
+def list_delegations() -> Response:
+    given, received = api_reads.delegations_of(session(), actor())
+    return json_response(
+        {
+            "given": [serialize.delegation(d) for d in given],
+            "received": [serialize.delegation(d) for d in received],
+        }
+    )
+
+
+def create_delegation() -> Response:
+    data = parsing.json_object(allowed=("delegate", "starts_on", "ends_on", "note"))
+    delegate = parsing.text(data, "delegate", max_len=80, required=True)
+    starts_on = parsing.date_field(data, "starts_on", required=True)
+    ends_on = parsing.date_field(data, "ends_on", required=True)
+    note = parsing.text(data, "note", max_len=MAX_NOTE, nullable=True)
+    who = actor()
+    made = delegation.delegate(
+        session(),
+        who,
+        delegate_username=delegate,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        note="" if note in (MISSING, None) else note,
+        client_addr=client_addr(),
+    )
+    return json_response(serialize.delegation(api_reads.delegation(session(), who, made.id)), 201)
+
+
+def revoke_delegation(delegation_id: int) -> Response:
+    delegation.revoke(session(), actor(), delegation_id, client_addr=client_addr())
+    return Response(status=204)
+
+
+def register(bp: Blueprint) -> None:
+    bp.add_url_rule("/delegations", "list_delegations", list_delegations, methods=["GET"])
+    bp.add_url_rule("/delegations", "create_delegation", create_delegation, methods=["POST"])
+    bp.add_url_rule(
+        f"/delegations/<int(max={MAX_ID}):delegation_id>",
+        "revoke_delegation",
+        revoke_delegation,
+        methods=["DELETE"],
+    )

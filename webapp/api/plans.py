@@ -1,0 +1,28 @@
+"""A plan's dashboard: items by state, % approved and overdue per task and per unit, and
+the median hours items spent in each state."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response
+
+from webapp.api import serialize
+from webapp.api.auth import actor
+from webapp.api.errors import json_response
+from webapp.api.parsing import MAX_ID
+from webapp.db import session
+from workflow import api_reads, clock
+
+
+def plan_dashboard(plan_id: int) -> Response:
+    today = clock.today_local()
+    figures = api_reads.plan_dashboard(session(), actor(), plan_id, today)
+    return json_response(serialize.dashboard(plan_id, today, figures))
+
+
+def register(bp: Blueprint) -> None:
+    bp.add_url_rule(
+        f"/plans/<int(max={MAX_ID}):plan_id>/dashboard",
+        "plan_dashboard",
+        plan_dashboard,
+        methods=["GET"],
+    )

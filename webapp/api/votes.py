@@ -1,0 +1,43 @@
+"""Council votes on a deliverable (e.g. the emulation council on "Dân vận khéo"
+nominations): cast one (workflow.council.cast_vote), read this round's."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response
+
+from webapp.api import parsing, serialize
+from webapp.api.auth import actor, client_addr
+from webapp.api.errors import json_response
+from webapp.api.parsing import MAX_ID, MISSING
+from webapp.db import session
+from workflow import api_reads, council, queries
+
+ITEM = f"/deliverables/<int(max={MAX_ID}):deliverable_id>/votes"
+MAX_COMMENT = 10_000
+
+
+def cast_vote(deliverable_id: int) -> Response:
+    data = parsing.json_object(allowed=("in_favour", "comment"))
+    in_favour = parsing.boolean(data, "in_favour", required=True)
+    comment = parsing.text(data, "comment", max_len=MAX_COMMENT, nullable=True)
+    who = actor()
+    result = council.cast_vote(
+        session(),
+        who,
+        deliverable_id,
+        in_favour=in_favour,
+        comment="" if comment in (MISSING, None) else comment,
+        client_addr=client_addr(),
+    )
+    item = queries.get_item(session(), who, "deliverable", deliverable_id)
+    return json_response(serialize.tally(result, item.state), 201)
+
+
+def list_votes(deliverable_id: int) -> Response:
+    sheet = api_reads.votes(session(), actor(), deliverable_id)
+    return json_response(serialize.vote_sheet(sheet))
+
+
+def register(bp: Blueprint) -> None:
+    bp.add_url_rule(ITEM, "cast_vote", cast_vote, methods=["POST"])
+    bp.add_url_rule(ITEM, "list_votes", list_votes, methods=["GET"])
