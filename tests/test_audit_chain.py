@@ -95,3 +95,25 @@ def test_an_inserted_event_is_found(session, trail):
     session.commit()
     report = verify(session)
     assert not report.ok and report.first_bad_seq == trail
+
+
+def test_trail_date_filter_uses_vietnamese_days(session, actors):
+    """An event at 23:30 UTC on 30/11 happened on 01/12 in Quảng Ngãi."""
+    from datetime import date, datetime
+
+    from models import AuditEvent
+    from workflow import trail
+
+    drop_guards(session)
+    session.execute(
+        text("UPDATE audit_event SET created_at = :t WHERE seq = 1"),
+        {"t": datetime(2025, 11, 30, 23, 30)},
+    )
+    session.commit()
+    director = actors["giamdoc"]
+    on_first = trail.TrailFilter(date_from=date(2025, 12, 1), date_to=date(2025, 12, 1))
+    events, _ = trail.events_page(session, director, on_first)
+    assert [e.seq for e in events] == [1]
+    on_30th = trail.TrailFilter(date_from=date(2025, 11, 30), date_to=date(2025, 11, 30))
+    assert trail.events_page(session, director, on_30th)[0] == []
+    assert session.get(AuditEvent, 1).created_at == datetime(2025, 11, 30, 23, 30)

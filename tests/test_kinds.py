@@ -91,6 +91,8 @@ def test_a_committee_without_its_files_cannot_be_submitted(session, actors):
         {"unknown": 1},
         {"members": "not a list"},
         {"members": [{"full_name": "A", "committee_role": "emperor"}]},
+        {"members": [{"full_name": "A", "committee_role": ["truong_ban"]}]},
+        {"entries": "x"},
         {"decision_date": "31/02/2025"},
     ],
 )

@@ -94,7 +94,7 @@ def clean_data(kind: str, data: Any) -> dict[str, Any]:
         members = []
         for n, row in enumerate(_rows(data.get("members"), "Thành viên"), start=1):
             role = row.get("committee_role") or "thanh_vien"
-            if role not in COMMITTEE_ROLES:
+            if not isinstance(role, str) or role not in COMMITTEE_ROLES:
                 raise InvalidInput(f"Thành viên {n}: vai trò không hợp lệ.")
             member = {
                 "full_name": _text(row.get("full_name"), f"Thành viên {n}: họ tên", 200),
@@ -115,7 +115,7 @@ def clean_data(kind: str, data: Any) -> dict[str, Any]:
         entries = []
         for n, row in enumerate(_rows(data.get("entries"), "Danh sách đề nghị"), start=1):
             nominee = row.get("type") or "individual"
-            if nominee not in NOMINEE_TYPES:
+            if not isinstance(nominee, str) or nominee not in NOMINEE_TYPES:
                 raise InvalidInput(f"Dòng {n}: loại đề nghị không hợp lệ.")
             entry = {
                 "type": nominee,

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import AuditEvent
-from workflow import policy, service
+from workflow import clock, policy, service
 from workflow.errors import NotPermitted
 from workflow.policy import Actor
 
@@ -25,8 +25,14 @@ class TrailFilter:
     username: str | None = None
     unit_id: int | None = None
     action: str | None = None
-    date_from: date | None = None  # inclusive, UTC dates
+    date_from: date | None = None  # inclusive, days in Asia/Ho_Chi_Minh (as users see them)
     date_to: date | None = None  # inclusive
+
+
+def _utc_start_of(day: date) -> datetime:
+    """Local midnight of `day`, as the naive UTC the trail stores."""
+    local = datetime.combine(day, time.min, tzinfo=clock.LOCAL)
+    return local.astimezone(UTC).replace(tzinfo=None)
 
 
 def event_dict(event: AuditEvent) -> dict[str, Any]:
@@ -86,10 +92,11 @@ def events_page(
     if where.action:
         query = query.where(AuditEvent.action == where.action)
     if where.date_from:
-        query = query.where(AuditEvent.created_at >= datetime.combine(where.date_from, time.min))
+        query = query.where(AuditEvent.created_at >= _utc_start_of(where.date_from))
     if where.date_to:
-        end = datetime.combine(where.date_to + timedelta(days=1), time.min)
-        query = query.where(AuditEvent.created_at < end)
+        query = query.where(
+            AuditEvent.created_at < _utc_start_of(where.date_to + timedelta(days=1))
+        )
     if before_seq is not None:
         query = query.where(AuditEvent.seq < before_seq)
     events = list(session.execute(query).scalars())
