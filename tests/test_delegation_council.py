@@ -250,3 +250,13 @@ def test_effective_date_comes_from_the_regulation_when_given(session, actors):
     (version,) = regulation.versions(session, item[1])
     assert version.in_force and version.effective_date == date(2026, 1, 1)
     assert session.get(Deliverable, item[1]).state == "approved"
+
+
+def test_sending_nominations_back_needs_a_new_vote(session, actors, nominations):
+    for member in ("phogiamdoc", "khtc.chuyenvien", "qltt.chuyenvien"):
+        vote(session, actors, member, nominations)
+    assert state_and_version(session, nominations)[0] == "reviewed"
+    service.perform(session, actors["giamdoc"], nominations, "send_back", reason="Xét lại")
+    with pytest.raises(errors.Incomplete, match="hiện có 0"):
+        service.perform(session, actors["vp.thamdinh"], nominations, "review")
+    assert vote(session, actors, "phogiamdoc", nominations).votes_for == 1

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,16 +16,20 @@ from sqlalchemy import and_, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from models import Attachment, AuditEvent, Comment, Deliverable, Task, TaskUnit, Unit, User
-from workflow import guards, kinds, machine, policy, queries, trail
+from workflow import delegation, guards, kinds, machine, policy, queries, trail, ui_reads
 from workflow.errors import InvalidTransition, NotFound, NotPermitted, UnknownAction
 from workflow.machine import APPROVED, DRAFT, REVIEWED, STATES, SUBMITTED
 from workflow.policy import Actor
-from workflow.service import available_actions, snapshot_of
+from workflow.service import available_actions, require_view, snapshot_of
 from workflow.trail import TrailFilter
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 TRANSITION_ACTIONS = machine.ACTIONS
 RETURN_ACTIONS = ("return", "reopen")
+# A note the next person must read: a return or reopen (to the owners of a draft), or a
+# Director's send-back (to the Office reviewers of a submitted item).
+NOTE_ACTIONS = (*RETURN_ACTIONS, "send_back")
+DUE_SOON_DAYS = 3
 
 
 def local_today() -> date:
@@ -37,12 +41,18 @@ def is_overdue(due: date | None, state: str, today: date) -> bool:
     return due is not None and state != APPROVED and due < today
 
 
+def is_due_soon(due: date | None, state: str, today: date, days: int = DUE_SOON_DAYS) -> bool:
+    """Not yet approved, due today or within `days` days (not overdue yet)."""
+    return due is not None and state != APPROVED and today <= due <= today + timedelta(days=days)
+
+
 # --- shared row types ------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Note:
-    """The last return (or reopen) of an item: what its owners must read."""
+    """The last return (or reopen) of an item: what its owners must read; or the last
+    send-back of a submitted item: what the Office reviewers must read."""
 
     action: str
     reason: str | None
@@ -70,7 +80,7 @@ class QueueRow:
 
 @dataclass(frozen=True)
 class QueueSection:
-    key: str  # returned | drafts | to_review | to_approve | waiting
+    key: str  # returned | to_vote | drafts | to_review | to_approve | waiting
     rows: list[QueueRow]
 
 
@@ -111,7 +121,7 @@ def _last_transitions(
 
 
 def _note(event: AuditEvent | None) -> Note | None:
-    if event is None or event.action not in RETURN_ACTIONS:
+    if event is None or event.action not in NOTE_ACTIONS:
         return None
     return Note(event.action, event.reason, event.actor_username, event.created_at)
 
@@ -178,19 +188,42 @@ def my_queue(session: Session, actor: Actor, today: date | None = None) -> Queue
     else:
         open_required = {}
 
-    drafts = [(r.kind, r.id) for r in rows if r.state == DRAFT]
-    last = _last_transitions(session, drafts)
+    # Council members: submitted items of the kinds their council votes on, not voted yet.
+    on_council, to_vote = ui_reads.votes_waiting(session, actor)
+    listed = {r.id for r in rows if r.kind == "deliverable"}
+    if to_vote - listed:
+        for d, number, unit_name in session.execute(
+            select(Deliverable, Task.number, Unit.name)
+            .join(Task, Task.id == Deliverable.task_id)
+            .join(Unit, Unit.id == Deliverable.unit_id)
+            .where(Deliverable.id.in_(to_vote - listed))
+        ):
+            rows.append(
+                QueueRow(
+                    "deliverable", d.id, d.title, d.task_id, number, d.unit_id, unit_name, d.state,
+                    d.version, d.due_date, is_overdue(d.due_date, d.state, today),
+                    d.updated_at, d.submitted_by_id == actor.id,
+                )
+            )  # fmt: skip
+
+    # The last transition of drafts (returned?) and submitted items (sent back?): one query.
+    noted = [(r.kind, r.id) for r in rows if r.state in (DRAFT, SUBMITTED)]
+    last = _last_transitions(session, noted)
     sections: dict[str, list[QueueRow]] = {
-        k: [] for k in ("returned", "drafts", "to_review", "to_approve", "waiting")
+        k: [] for k in ("returned", "to_vote", "drafts", "to_review", "to_approve", "waiting")
     }
     for row in rows:
         own = is_member and row.unit_id == actor.unit_id
+        note = _note(last.get((row.kind, row.id))) if row.state in (DRAFT, SUBMITTED) else None
+        if note is not None and row.state == SUBMITTED:
+            row = _with_note(row, note)
         if row.state == DRAFT:
-            note = _note(last.get((row.kind, row.id)))
             if note is not None:
                 sections["returned"].append(_with_note(row, note))
             elif row.kind == "deliverable" or not open_required.get(row.id, 0):
                 sections["drafts"].append(row)
+        elif row.kind == "deliverable" and row.id in to_vote:
+            sections["to_vote"].append(row)
         elif row.state == SUBMITTED and is_reviewer:
             sections["to_review"].append(row)
         elif row.state == REVIEWED and is_approver:
@@ -211,6 +244,7 @@ def my_queue(session: Session, actor: Actor, today: date | None = None) -> Queue
         if is_overdue(due, state, today):
             overdue += n
     expected = {
+        "to_vote": on_council,
         "drafts": is_member,
         "to_review": is_reviewer,
         "to_approve": is_approver,
@@ -346,6 +380,9 @@ class EventRow:
     at: datetime
     client_addr: str | None
     detail: dict[str, Any]
+    # Set when the actor used a delegation (ủy quyền): whose authority they acted with.
+    on_behalf_of: str | None = None
+    on_behalf_of_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -357,6 +394,34 @@ class DeliverableRow:
     state: str
     due_date: date | None
     overdue: bool
+    due_soon: bool = False
+    period_start: date | None = None  # periodic reports: the first day of their period
+
+
+@dataclass(frozen=True)
+class PeriodGroup:
+    """A period of an ongoing task ("tháng 11/2025"): its periodic reports, one per lead."""
+
+    first: date
+    last: date
+    months: int  # 1: a month, 3: a quarter
+    rows: list[DeliverableRow]
+
+    @property
+    def approved(self) -> int:
+        return sum(1 for r in self.rows if r.state == APPROVED)
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for r in self.rows if r.overdue)
+
+    @property
+    def due_soon(self) -> int:
+        return sum(1 for r in self.rows if r.due_soon)
+
+    @property
+    def quarter(self) -> str:
+        return ("I", "II", "III", "IV")[(self.first.month - 1) // 3]
 
 
 @dataclass
@@ -392,10 +457,24 @@ class ItemDetail:
     deliverables: list[DeliverableRow] = field(default_factory=list)
     can_add_deliverable: bool = False
     submitted_by_me: bool = False
+    # Delegation: the actions the actor may take with their own authority, and, per action,
+    # whose delegated authority (username, full name) would also allow it.
+    own_actions: frozenset[str] = frozenset()
+    acting_for: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    # Issue 5's panels (None / empty when they do not apply to the item).
+    council: ui_reads.CouncilPanel | None = None
+    contributions: ui_reads.Contributions | None = None
+    regulation: ui_reads.RegulationSummary | None = None
+    commendation_ready: bool = False
+    timing_kind: str = ""
+    periods: list[PeriodGroup] = field(default_factory=list)  # ongoing tasks' reports
+    other_deliverables: list[DeliverableRow] = field(default_factory=list)
 
 
 def _event_rows(session: Session, events: list[AuditEvent]) -> list[EventRow]:
-    usernames = {e.actor_username for e in events}
+    usernames = {e.actor_username for e in events} | {
+        e.on_behalf_of_username for e in events if e.on_behalf_of_username
+    }
     names = dict(
         session.execute(
             select(User.username, User.full_name).where(User.username.in_(usernames))
@@ -417,6 +496,8 @@ def _event_rows(session: Session, events: list[AuditEvent]) -> list[EventRow]:
             at=e.created_at,
             client_addr=e.client_addr,
             detail=json.loads(e.detail or "{}"),
+            on_behalf_of=e.on_behalf_of_username,
+            on_behalf_of_name=names.get(e.on_behalf_of_username or "", ""),
         )
         for e in events
     ]
@@ -451,10 +532,28 @@ def _last_return(events: list[AuditEvent]) -> Note | None:
     return _note(transitions[-1]) if transitions else None
 
 
-def _blocked(actions: list[str], missing: list[str]) -> dict[str, str]:
+def _blocked(
+    actions: list[str], missing: list[str], panel: ui_reads.CouncilPanel | None = None
+) -> dict[str, str]:
+    blocked = {}
     if "submit" in actions and missing:
-        return {"submit": "Chưa thể trình: " + "; ".join(missing) + "."}
-    return {}
+        blocked["submit"] = "Chưa thể trình: " + "; ".join(missing) + "."
+    if "review" in actions and panel is not None and not panel.reached:
+        blocked["review"] = (
+            f"Thẩm định bằng phiếu của {panel.name}: cần {panel.quorum} phiếu tán thành, "
+            f"hiện có {panel.votes_for}. Sản phẩm tự chuyển sang Đã thẩm định khi đủ phiếu."
+        )
+    return blocked
+
+
+def _with_delegations(
+    session: Session, actor: Actor, snap, own: list[str], today: date
+) -> tuple[list[str], dict[str, list[tuple[str, str]]]]:
+    """The actor's own actions plus those a delegation lends them, in the machine's order."""
+    lent = ui_reads.acting_options(actor, snap, ui_reads.principals(session, actor, today))
+    wanted = set(own) | set(lent)
+    ordered = [a for a, source in policy.WHO_MAY if source == snap.state and a in wanted]
+    return list(dict.fromkeys(ordered)), lent
 
 
 def _destinations(state: str, actions: list[str]) -> dict[str, str]:
@@ -468,7 +567,9 @@ def _reason_required(state: str, actions: list[str]) -> frozenset[str]:
 def deliverable_detail(
     session: Session, actor: Actor, deliverable_id: int, today: date | None = None
 ) -> ItemDetail:
-    """A deliverable the actor may see, with files, comments, trail and allowed actions."""
+    """A deliverable the actor may see, with files, comments, trail and allowed actions
+    (their own, and those a delegation lends them), the council's votes, coordinating
+    units' contributions and a regulation's versions where the kind has them."""
     today = today or local_today()
     d = queries.get_item(session, actor, "deliverable", deliverable_id)
     assert isinstance(d, Deliverable)
@@ -481,12 +582,15 @@ def deliverable_detail(
         .where(Deliverable.id == d.id)
     ).one()
     events = trail.item_events(session, actor, "deliverable", d.id)
-    actions = available_actions(actor, snap)
+    own = available_actions(actor, snap)
+    actions, acting_for = _with_delegations(session, actor, snap, own, today)
     why_not_edit = policy.why_not_edit(actor, snap)
     attachments = _attachments(session, "deliverable", d.id)
     missing = kinds.missing(
         d.kind, d.title, d.body, d.data, (a.purpose for a in attachments if a.purpose)
     )
+    panel = ui_reads.council_panel(session, actor, snap)
+    contributions = ui_reads.contributions_panel(session, actor, snap)
     return ItemDetail(
         kind="deliverable",
         id=d.id,
@@ -508,19 +612,30 @@ def deliverable_detail(
         actions=actions,
         reason_required=_reason_required(d.state, actions),
         destinations=_destinations(d.state, actions),
-        blocked=_blocked(actions, missing),
+        blocked=_blocked(actions, missing, panel),
         can_edit=why_not_edit is None,
         edit_blocked=why_not_edit,
-        last_return=_last_return(events) if d.state == DRAFT else None,
+        last_return=_last_return(events) if d.state in (DRAFT, SUBMITTED) else None,
         submitted_by_me=d.submitted_by_id == actor.id,
+        own_actions=frozenset(own),
+        acting_for=acting_for,
+        council=panel,
+        contributions=contributions if contributions.shown else None,
+        regulation=ui_reads.regulation_summary(session, snap),
+        commendation_ready=ui_reads.commendation_ready(snap),
     )
 
 
 def task_detail(
-    session: Session, actor: Actor, task_id: int, today: date | None = None
+    session: Session,
+    actor: Actor,
+    task_id: int,
+    today: date | None = None,
+    due_soon_days: int = DUE_SOON_DAYS,
 ) -> ItemDetail:
-    """A task: its text from the plan, units, the deliverables the actor may see, its own
-    record's state and actions, comments and trail."""
+    """A task: its text from the plan, units, the deliverables the actor may see (an ongoing
+    task's periodic reports grouped by period), its own record's state and actions, comments
+    and trail."""
     today = today or local_today()
     t = queries.get_item(session, actor, "task", task_id)
     assert isinstance(t, Task)
@@ -538,11 +653,14 @@ def task_detail(
         DeliverableRow(
             d.id, d.title, d.kind, unit_name, d.state, d.due_date,
             is_overdue(d.due_date, d.state, today),
+            is_due_soon(d.due_date, d.state, today, due_soon_days), d.period_start,
         )
         for d, _, unit_name in queries.deliverable_rows(session, actor, task_id=t.id)
     ]  # fmt: skip
+    periods, others = _by_period(deliverables) if t.timing_kind == "ongoing" else ([], [])
     events = trail.item_events(session, actor, "task", t.id)
-    actions = available_actions(actor, snap)
+    own = available_actions(actor, snap)
+    actions, acting_for = _with_delegations(session, actor, snap, own, today)
     open_required = session.execute(
         select(func.count())
         .select_from(Deliverable)
@@ -578,7 +696,32 @@ def task_detail(
         deliverables=deliverables,
         can_add_deliverable=policy.can_create_deliverable(actor, lead_ids),
         submitted_by_me=t.submitted_by_id == actor.id,
+        own_actions=frozenset(own),
+        acting_for=acting_for,
+        timing_kind=t.timing_kind,
+        periods=periods,
+        other_deliverables=others,
     )
+
+
+def _by_period(rows: list[DeliverableRow]) -> tuple[list[PeriodGroup], list[DeliverableRow]]:
+    """Periodic reports grouped by their period (oldest first); the other deliverables."""
+    groups: dict[date, list[DeliverableRow]] = {}
+    others = []
+    for row in rows:
+        if row.kind == "periodic_report" and row.period_start is not None:
+            groups.setdefault(row.period_start, []).append(row)
+        else:
+            others.append(row)
+    periods = []
+    for first in sorted(groups):
+        members = sorted(groups[first], key=lambda r: (r.unit_name, r.id))
+        last = max((r.due_date for r in members if r.due_date), default=first)
+        # Monthly or quarterly (workflow.periodic); a quarter cut short by the plan's end
+        # still starts a quarter.
+        months = 1 if (first.year, first.month) == (last.year, last.month) else 3
+        periods.append(PeriodGroup(first, last, months, members))
+    return periods, others
 
 
 @dataclass(frozen=True)
@@ -623,15 +766,40 @@ def attachment_for_download(session: Session, actor: Actor, attachment_id: int) 
     attachment = session.get(Attachment, attachment_id)
     if attachment is None:
         raise NotFound("Không tìm thấy tệp này, hoặc bạn không có quyền xem.")
-    queries.get_item(session, actor, attachment.item_type, attachment.item_id)
+    kind, item_id = attachment.item_type, attachment.item_id
+    if kind == "contribution":  # a coordinating unit's file: whoever sees the deliverable
+        kind, item_id = "deliverable", ui_reads.contribution_deliverable(session, item_id)
+        if item_id is None:
+            raise NotFound("Không tìm thấy tệp này, hoặc bạn không có quyền xem.")
+    queries.get_item(session, actor, kind, item_id)
     return attachment
 
 
-def check_action(session: Session, actor: Actor, item: tuple[str, int], action: str) -> None:
+def ensure_visible(session: Session, actor: Actor, item: tuple[str, int]) -> None:
+    """NotFound unless the item exists and the actor may see it."""
+    kind, item_id = item
+    if kind not in ("task", "deliverable"):
+        raise NotFound("Không tìm thấy mục này, hoặc bạn không có quyền xem.")
+    queries.get_item(session, actor, kind, item_id)
+
+
+def check_action(
+    session: Session,
+    actor: Actor,
+    item: tuple[str, int],
+    action: str,
+    on_behalf_of: str | None = None,
+) -> None:
     """Raise what `perform` would refuse with for `action` now, without writing anything
-    (used before asking for a confirmation)."""
+    (used before asking for a confirmation). `on_behalf_of`: as `perform`'s."""
     kind, item_id = item
     snap = snapshot_of(queries.get_item(session, actor, kind, item_id))
+    if on_behalf_of is not None:
+        person = actor
+        actor = delegation.authority(session.connection(), person, on_behalf_of)
+        require_view(session.connection(), actor, snap)
+        if action in machine.ACTIONS:
+            policy.require_independent(person, snap, action)
     if action not in machine.ACTIONS:
         raise UnknownAction(f"Không có thao tác “{action}”.", action=action)
     if not policy.may_ever(actor, action):

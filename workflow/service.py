@@ -213,16 +213,17 @@ def _missing(conn: Connection, snap: ItemSnapshot) -> list[str]:
     return kinds.missing(kind, title, body, data, purposes)
 
 
-def _transition_statement(kind: str, who: tuple[str, ...]):
+def _transition_statement(kind: str, who: tuple[str, ...], new_round: bool):
     """UPDATE … SET state, version, updated_at[, who columns] WHERE id AND version (built once).
 
-    A deliverable's submission also opens a new round (council votes count per round).
+    A deliverable's submission, or its sending back for another review, opens a new round
+    (council votes count per round: old votes never review the item again).
     """
     table = _TABLES[kind]
     values: dict[str, Any] = {"state": bindparam("to_state"), "version": bindparam("new_version")}
     values["updated_at"] = bindparam("now")
     values.update({column: bindparam(f"set_{column}") for column in who})
-    if kind == "deliverable" and "submitted_by_id" in who:
+    if new_round:
         values["round"] = table.c.round + 1
     return (
         update(table)
@@ -231,7 +232,7 @@ def _transition_statement(kind: str, who: tuple[str, ...]):
     )
 
 
-_TRANSITION_STATEMENTS: dict[tuple[str, tuple[str, ...]], Any] = {}
+_TRANSITION_STATEMENTS: dict[tuple[str, tuple[str, ...], bool], Any] = {}
 
 
 def _who_fields(action: str, actor: Actor, to_state: str) -> dict[str, Any]:
@@ -330,7 +331,7 @@ def apply_transition(
     to_state = machine.fire(machine.Attempt(snap.state, snap, reason, facts), action)
 
     who = _who_fields(action, actor, to_state)
-    key = (snap.kind, tuple(who))
+    key = (snap.kind, tuple(who), snap.kind == "deliverable" and action in ("submit", "send_back"))
     statement = _TRANSITION_STATEMENTS.get(key)
     if statement is None:
         statement = _TRANSITION_STATEMENTS[key] = _transition_statement(*key)

@@ -105,3 +105,41 @@ def qltt_report(session: Session, actors) -> Deliverable:
 @pytest.fixture
 def task2(session: Session, actors) -> Task:
     return session.execute(select(Task).where(Task.number == 2)).scalar_one()
+
+
+# --- issue 5 -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def nominations(session: Session, actors) -> Deliverable:
+    """Task 9's "Dân vận khéo" nominations: a draft of Văn phòng Sở, voted on by the
+    emulation council (phogiamdoc, vp.thamdinh, khtc.chuyenvien, qltt.chuyenvien; quorum 3)."""
+    found = select(Deliverable).where(Deliverable.kind == "nominations")
+    return session.execute(found).scalar_one()
+
+
+@pytest.fixture
+def regulation_doc(session: Session, actors) -> Deliverable:
+    """Task 3's grassroots-democracy regulation: a draft of Văn phòng Sở, with versions."""
+    return session.execute(select(Deliverable).where(Deliverable.kind == "regulation")).scalar_one()
+
+
+@pytest.fixture
+def outsider(session: Session, actors) -> str:
+    """A member of a unit that neither leads nor coordinates any task: sees no draft."""
+    from tests.conftest import FAST_HASH
+    from workflow.accounts import create_user
+
+    session.add(Unit(code="ttkc", name="Trung tâm Khuyến công", short_name="TTKC", kind="division"))
+    session.flush()
+    create_user(
+        session,
+        username="ttkc.chuyenvien",
+        full_name="Hà Văn Ngoài",
+        unit_code="ttkc",
+        roles=["member"],
+        password=TEST_PASSWORD,
+        password_method=FAST_HASH,
+    )
+    session.commit()
+    return "ttkc.chuyenvien"

@@ -36,4 +36,13 @@ def navigation() -> dict:
     }
 
 
+import webapp.pages.commendation  # noqa: E402, F401
+import webapp.pages.contributions  # noqa: E402, F401
+import webapp.pages.council  # noqa: E402, F401
+import webapp.pages.dashboard  # noqa: E402, F401
+import webapp.pages.delegations  # noqa: E402, F401
+import webapp.pages.imports  # noqa: E402, F401
+import webapp.pages.labels  # noqa: E402, F401
+import webapp.pages.regulation  # noqa: E402, F401
+import webapp.pages.reports  # noqa: E402, F401
 from webapp.pages import admin, audit, files, items, plan, queue  # noqa: E402, F401

@@ -12,20 +12,15 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from webapp import db
-from webapp.i18n import (
-    action_label,
-    item_type_label,
-    local_time,
-    role_label,
-    state_label,
-)
+from webapp.i18n import local_time, role_label, state_label
 from webapp.pages import bp
 from webapp.pages.common import actor, parse_date
+from webapp.pages.labels import event_item_label, event_label
 from workflow import inbox
 from workflow.errors import InvalidInput
 from workflow.trail import TrailFilter
 
-ITEM_TYPES = ("task", "deliverable", "user", "plan")
+ITEM_TYPES = ("task", "deliverable", "user", "plan", "delegation")
 FILTER_KEYS = ("item_type", "item_id", "user", "unit", "action", "from", "to")
 
 
@@ -107,6 +102,7 @@ def audit_csv():
         _("Lý do"),
         _("Địa chỉ IP"),
         _("Chi tiết"),
+        _("Thay mặt (ủy quyền)"),
     ]
 
     def generate() -> Iterator[str]:
@@ -125,14 +121,15 @@ def audit_csv():
                         e.actor_name,
                         "; ".join(role_label(r) for r in e.roles),
                         e.unit,
-                        action_label(e.action),
-                        item_type_label(e.item_type),
+                        event_label(e.action),
+                        event_item_label(e.item_type),
                         e.item_id,
                         state_label(e.from_state),
                         state_label(e.to_state),
                         e.reason,
                         e.client_addr,
                         json.dumps(e.detail, ensure_ascii=False) if e.detail else "",
+                        e.on_behalf_of or "",
                     )
                 ]
             )

@@ -71,6 +71,8 @@ class ActionForm(FlaskForm):
     version = HiddenField()
     reason = TextAreaField(_l("Lý do"), validators=[Optional(), Length(max=4000)])
     confirm = BooleanField(_l("Tôi đã xem xét và xác nhận phê duyệt."))
+    # Ủy quyền: the username whose delegated authority is used ("" = my own).
+    on_behalf_of = StringField(validators=[Optional(), Length(max=80)])
 
 
 class EditForm(FlaskForm):
@@ -117,3 +119,25 @@ class UserForm(FlaskForm):
 
 class RolesForm(FlaskForm):
     roles = MultiCheckboxField(_l("Vai trò"), choices=[])
+
+
+class VoteForm(FlaskForm):
+    vote = HiddenField()  # "for" | "against" (the button pressed)
+    comment = TextAreaField(_l("Ý kiến của thành viên Hội đồng"), validators=[Length(max=4000)])
+
+
+class DelegationForm(FlaskForm):
+    delegate = SelectField(_l("Người được ủy quyền"), choices=[])
+    starts_on = StringField(_l("Từ ngày (dd/mm/yyyy)"), validators=[DataRequired(), Length(max=10)])
+    ends_on = StringField(_l("Đến ngày (dd/mm/yyyy)"), validators=[DataRequired(), Length(max=10)])
+    note = TextAreaField(
+        _l("Ghi chú (ví dụ: nghỉ phép, đi công tác)"), validators=[Length(max=1000)]
+    )
+
+
+class RevokeForm(FlaskForm):
+    confirm = BooleanField(_l("Tôi xác nhận thu hồi ủy quyền này."))
+
+
+class ContributionForm(FlaskForm):
+    body = TextAreaField(_l("Ý kiến đóng góp"), validators=[Length(max=200_000)])

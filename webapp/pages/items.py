@@ -12,9 +12,11 @@ from webapp.pages import bp, kindforms
 from webapp.pages.common import (
     ActionForm,
     CommentForm,
+    ContributionForm,
     EditForm,
     NewDeliverableForm,
     UploadForm,
+    VoteForm,
     actor,
     back_to,
     client_addr,
@@ -46,6 +48,8 @@ def deliverable(deliverable_id: int):
         k=kindforms.VOCABULARY,
         comment_form=CommentForm(),
         upload_form=UploadForm(back="view"),
+        vote_form=VoteForm(),
+        contribution_form=ContributionForm(),
     )
 
 
@@ -113,14 +117,17 @@ def edit(deliverable_id: int):
 @login_required
 def act(kind: str, item_id: int):
     """Whoever `workflow.policy` allows for this action now (perform decides: 404, 403,
-    409, 400 for a missing reason). Approve needs the confirmation box ticked."""
+    409, 400 for a missing reason), with their own authority or, with `on_behalf_of`, a
+    delegation in force today (ủy quyền). Approve needs the confirmation box ticked."""
     back = item_url(kind, item_id)
     back_to(back)
     form = ActionForm()
     action = form.action.data or ""
+    on_behalf_of = (form.on_behalf_of.data or "").strip() or None
     session = db.session()
+    inbox.ensure_visible(session, actor(), (kind, item_id))  # 404 before reading the input
     if action == "approve" and not form.confirm.data:
-        inbox.check_action(session, actor(), (kind, item_id), action)
+        inbox.check_action(session, actor(), (kind, item_id), action, on_behalf_of)
         raise InvalidInput(_("Hãy đánh dấu ô xác nhận trước khi phê duyệt."))
     outcome = service.perform(
         session,
@@ -130,6 +137,7 @@ def act(kind: str, item_id: int):
         reason=form.reason.data,
         expected_version=parse_version(form.version.data),
         client_addr=client_addr(),
+        on_behalf_of=on_behalf_of,
     )
     flash(
         _(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import render_template, request, url_for
+from flask import current_app, render_template, request, url_for
 from flask_login import login_required
 
 from webapp import db
@@ -37,9 +37,15 @@ def plan():
 @bp.get("/tasks/<int:task_id>")
 @login_required
 def task(task_id: int):
-    """Any signed-in user; 404 for a task that does not exist."""
+    """Any signed-in user; 404 for a task that does not exist. An ongoing task's periodic
+    reports are grouped by period, with what is overdue or due soon."""
     back_to(url_for("pages.plan"))
-    detail = inbox.task_detail(db.session(), actor(), task_id)
+    detail = inbox.task_detail(
+        db.session(),
+        actor(),
+        task_id,
+        due_soon_days=current_app.config.get("REMIND_DUE_SOON_DAYS", inbox.DUE_SOON_DAYS),
+    )
     new_form = NewDeliverableForm()
     new_form.kind.choices = [(k, str(v)) for k, v in KIND_LABELS.items()]
     return render_template(
