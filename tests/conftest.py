@@ -22,8 +22,16 @@ FAST_HASH = "pbkdf2:sha256:1000"  # scrypt is deliberately slow; tests create ma
 
 
 def reset_postgres(url: str) -> None:
+    """A fresh, empty schema. Connections a previous test left open (a streamed response
+    never read to its end keeps its request's session) are ended first, so the DROP never
+    waits on their locks; a lock timeout turns any other wait into an error, not a hang."""
     engine = make_engine(url)
     with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        conn.exec_driver_sql("SET LOCAL lock_timeout = '20s'")
         conn.exec_driver_sql("DROP SCHEMA public CASCADE")
         conn.exec_driver_sql("CREATE SCHEMA public")
     engine.dispose()
