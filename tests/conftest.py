@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 from flask import Flask
+from flask import globals as flask_globals
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -64,6 +65,12 @@ def app(app_config) -> Iterator[Flask]:
     engine = app.extensions["pheduyet.db"].engine
     models.Base.metadata.create_all(engine)
     yield app
+    # A streamed response a test never closed leaves its request context pushed, and with
+    # it the request's session and connection: pop them, so their teardown closes both.
+    while (leftover := flask_globals._cv_request.get(None)) is not None:
+        leftover.pop()
+    while (leftover := flask_globals._cv_app.get(None)) is not None:
+        leftover.pop()
     engine.dispose()
 
 

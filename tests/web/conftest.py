@@ -33,6 +33,8 @@ class Web:
 
     def get(self, url: str, **kwargs):
         response = self.client.get(url, **kwargs)
+        response.get_data()  # read it all, then close it, as a browser does
+        response.close()
         self._remember(response)
         return response
 
