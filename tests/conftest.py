@@ -3,6 +3,7 @@ TEST_DATABASE_URL is set), the seed plan, and the demo users as actors."""
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Iterator
 
@@ -26,6 +27,7 @@ def reset_postgres(url: str) -> None:
     """A fresh, empty schema. Connections a previous test left open (a streamed response
     never read to its end keeps its request's session) are ended first, so the DROP never
     waits on their locks; a lock timeout turns any other wait into an error, not a hang."""
+    gc.collect()  # finalise what earlier tests dropped while its connections are still alive
     engine = make_engine(url)
     with engine.begin() as conn:
         conn.exec_driver_sql(
@@ -36,6 +38,7 @@ def reset_postgres(url: str) -> None:
         conn.exec_driver_sql("DROP SCHEMA public CASCADE")
         conn.exec_driver_sql("CREATE SCHEMA public")
     engine.dispose()
+    gc.collect()  # and what held an ended connection: here, not in the middle of the test
 
 
 @pytest.fixture
@@ -71,6 +74,7 @@ def app(app_config) -> Iterator[Flask]:
         leftover.pop()
     while (leftover := flask_globals._cv_app.get(None)) is not None:
         leftover.pop()
+    gc.collect()
     engine.dispose()
 
 
