@@ -78,8 +78,10 @@ _ODD_SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000\t]")
 _INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _MD_ANY = re.compile(r"[*_#\\•●▪◦]")
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
-_MD_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
-_MD_EM = re.compile(r"(?<![\w*\\])([*_])(?=\S)(.+?)(?<=\S)\1(?![\w*])")
+# Bounded spans: an unclosed marker on a long line must not make every later marker
+# rescan the rest of the line (quadratic time).
+_MD_STRONG = re.compile(r"(\*\*|__)(?=\S)(.{1,400}?)(?<=\S)\1")
+_MD_EM = re.compile(r"(?<![\w*\\])([*_])(?=\S)(.{1,400}?)(?<=\S)\1(?![\w*])")
 _MD_STRAY = re.compile(r"\*\*|__")
 _MD_BULLET = re.compile(r"^(\s*)[*•●▪◦]\s+")
 _MD_ESCAPE = re.compile(r"\\([*_#|\\.\-+()\[\]])")
@@ -413,8 +415,10 @@ def _label(paragraph: str) -> tuple[str, str] | None:
     return _LABEL_KIND[fold(m.group("label"))], m.group("value").strip()
 
 
-def _starts_block(line: str, previous: str) -> bool:
-    """Does this line begin a new paragraph rather than continue a wrapped one?"""
+def _starts_block(line: str, previous: str, previous_caps: bool | None = None) -> bool:
+    """Does this line begin a new paragraph rather than continue a wrapped one?
+    `previous` is the previous line; `previous_caps` whether its whole paragraph is all
+    caps (default: judged from that line)."""
     if _BULLET.match(line):
         # "kinh tế\n- xã hội": a compound broken at the line end, not a bullet.
         rest = _BULLET.sub("", line)
@@ -425,22 +429,36 @@ def _starts_block(line: str, previous: str) -> bool:
         return True
     if _KE_HOACH.match(line) or _SIGNATURE.match(line) or _PARENT_LINE.match(line):
         return True
-    return _is_all_caps(line) and not _is_all_caps(previous)
+    if previous_caps is None:
+        previous_caps = _is_all_caps(previous)
+    return _is_all_caps(line) and not previous_caps
 
 
 def _join(previous: str, line: str) -> str:
-    if re.search(r"\w-$", previous):  # "05-\nCT/TW", a hyphenated number broken at the end
+    if _HYPHEN_END.search(previous[-2:]):  # "05-\nCT/TW", a number broken at the end
         return previous + line
     return f"{previous} {line}"
 
 
+_HYPHEN_END = re.compile(r"\w-$")
+
+
 def _join_lines(text: str) -> str:
-    out = ""
+    parts: list[str] = []
     for line in text.split("\n"):
         line = line.strip()
         if line:
-            out = _join(out, line) if out else line
-    return out
+            _append(parts, line)
+    return " ".join(parts)
+
+
+def _append(parts: list[str], line: str) -> None:
+    """Add a wrapped line to a paragraph kept as parts (joined once, at the end: joining
+    as we go would copy the paragraph on every line, quadratic in its length)."""
+    if parts and _HYPHEN_END.search(parts[-1][-2:]):
+        parts[-1] += line
+    else:
+        parts.append(line)
 
 
 def _split_inline(paragraph: str) -> list[str]:
@@ -462,37 +480,42 @@ def _split_inline(paragraph: str) -> list[str]:
     return [paragraph[a:b].strip() for a, b in zip(bounds, bounds[1:], strict=False)]
 
 
-def _label_head(previous: str, line: str) -> tuple[str | None, str] | None:
-    """ "… thiết yếu. Đơn vị" + "chủ trì: …": the label began on the line before."""
-    if ":" not in line[:40]:
+def _steal_label_head(parts: list[str], line: str) -> tuple[list[str], str] | None:
+    if ":" not in line[:40] or not parts:
         return None
-    parts = previous.rsplit(None, 3)
+    keep = parts[:-4]
+    tail = " ".join(parts[-4:])
+    words = tail.rsplit(None, 3)
     for n in (3, 2, 1):
-        if len(parts) < n:
+        if len(words) < n:
             continue
-        head = " ".join(parts[-n:])
-        rest = " ".join(parts[:-n])
+        head = " ".join(words[-n:])
+        rest = " ".join(words[:-n])
         if rest and not _ends_sentence(rest):
+            continue
+        if not rest and keep and not _ends_sentence(keep[-1]):
             continue
         m = _LABEL_AT_START.match(f"{head} {line}")
         if m and len(m.group("label")) > len(head):
-            return (rest or None), f"{head} {line}"
+            return ([*keep, rest] if rest else keep), f"{head} {line}"
     return None
 
 
 def _paragraphs(items: Sequence[Item], ignore_blanks: bool) -> list[str | Table]:
     """Rebuild paragraphs. With `ignore_blanks` (PDF text) only block starts end one;
     otherwise a blank line does too, unless the text plainly runs on (the paragraph has
-    no closing punctuation and the next one starts in lower case)."""
+    no closing punctuation and the next one starts in lower case). Linear: a paragraph
+    is kept as its lines and joined once."""
     out: list[str | Table] = []
-    current: str | None = None
+    parts: list[str] = []
+    caps = True  # every line of the current paragraph is all caps
     after_blank = False
 
     def close() -> None:
-        nonlocal current
-        if current:
-            out.extend(p for p in _split_inline(current) if p)
-        current = None
+        nonlocal parts
+        if parts:
+            out.extend(p for p in _split_inline(" ".join(parts)) if p)
+        parts = []
 
     for item in items:
         if isinstance(item, Table | _Break):
@@ -500,25 +523,34 @@ def _paragraphs(items: Sequence[Item], ignore_blanks: bool) -> list[str | Table]
             if isinstance(item, Table):
                 out.append(item)
             continue
-        line = re.sub(r"\s+", " ", item).strip()
+        line = _SPACES.sub(" ", item).strip()
         if not line:
             after_blank = not ignore_blanks
             continue
         if _SEPARATOR.match(line) or line == "|":
             close()
             continue
-        stolen = _label_head(current, line) if current else None
+        stolen = _steal_label_head(parts, line) if parts else None
         if stolen:
-            current, line = stolen
-        runs_on = current is not None and not _ends_sentence(current) and line[0].islower()
-        if current is None or _starts_block(line, current) or (after_blank and not runs_on):
+            kept, line = stolen
+            parts = kept
+            if not parts:
+                caps = True
+        last = parts[-1] if parts else ""
+        runs_on = bool(parts) and not _ends_sentence(last) and line[0].islower()
+        if not parts or _starts_block(line, last, caps) or (after_blank and not runs_on):
             close()
-            current = line
+            parts = [line]
+            caps = _is_all_caps(line)
         else:
-            current = _join(current, line)
+            _append(parts, line)
+            caps = caps and _is_all_caps(line)
         after_blank = False
     close()
     return out
+
+
+_SPACES = re.compile(r"\s+")
 
 
 # -------------------------------------------------------------------------- header
