@@ -13,12 +13,15 @@ import io
 import re
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 __all__ = [
     "MAX_BYTES",
+    "MAX_DOCX_PARAGRAPHS",
+    "MAX_DOCX_UNCOMPRESSED",
     "Block",
     "PlanImportError",
     "Source",
@@ -27,6 +30,12 @@ __all__ = [
 ]
 
 MAX_BYTES = 10 * 1024 * 1024
+# A .docx is a zip: 10 MB compressed can hold gigabytes of XML (a million empty
+# paragraphs fit in 173 KB). Its parts are read in chunks and refused past these limits
+# before python-docx builds anything in memory.
+MAX_DOCX_UNCOMPRESSED = 40 * 1024 * 1024
+MAX_DOCX_PARAGRAPHS = 20_000
+_CHUNK = 1024 * 1024
 
 # A .docx body in document order: a paragraph's text, or a table as rows of cell texts.
 Block = str | list[list[str]]
@@ -179,9 +188,7 @@ def _read_docx(data: bytes) -> Source:
                 raise PlanImportError(
                     "Tệp nén (zip) này không phải tài liệu Word .docx (không có word/document.xml)."
                 )
-            bad = archive.testzip()
-            if bad:
-                raise PlanImportError(f"Tệp .docx bị hỏng (phần {bad} không đọc được).")
+            _check_docx_parts(archive)
     except zipfile.BadZipFile as exc:
         raise PlanImportError("Tệp .docx bị hỏng hoặc tải lên chưa trọn vẹn.") from exc
     try:
@@ -199,6 +206,49 @@ def _read_docx(data: bytes) -> Source:
     if not text.strip():
         raise PlanImportError("Tài liệu .docx không có nội dung văn bản.")
     return Source("docx", None, unicodedata.normalize("NFC", text), blocks)
+
+
+_PARAGRAPH_TAG = re.compile(rb"<w:p[ >/]")
+
+
+def _check_docx_parts(archive: zipfile.ZipFile) -> None:
+    """Read every part in chunks (checking its CRC, like ZipFile.testzip) while counting
+    the uncompressed bytes and the body's paragraphs; stop at the first limit passed.
+    The sizes written in the zip's directory are not trusted: a zip bomb can lie."""
+    total = 0
+    for info in archive.infolist():
+        paragraphs = 0
+        carry = b""
+        try:
+            with archive.open(info) as part:
+                while chunk := part.read(_CHUNK):
+                    total += len(chunk)
+                    if total > MAX_DOCX_UNCOMPRESSED:
+                        raise PlanImportError(
+                            "Tệp .docx quá lớn khi giải nén (hơn "
+                            f"{MAX_DOCX_UNCOMPRESSED // 1024 // 1024} MB nội dung): hãy tách "
+                            "kế hoạch thành nhiều tệp nhỏ hơn."
+                        )
+                    if info.filename == "word/document.xml":
+                        window = carry + chunk
+                        paragraphs += len(_PARAGRAPH_TAG.findall(window))
+                        carry = window[-5:]
+                        paragraphs -= len(_PARAGRAPH_TAG.findall(carry))
+                        if paragraphs > MAX_DOCX_PARAGRAPHS:
+                            limit = f"{MAX_DOCX_PARAGRAPHS:,}".replace(",", ".")
+                            raise PlanImportError(
+                                f"Tài liệu .docx có quá nhiều đoạn văn (giới hạn là {limit} "
+                                "đoạn, kể cả đoạn trống): hãy xoá các đoạn trống thừa hoặc "
+                                "tách kế hoạch thành nhiều tệp."
+                            )
+        except zipfile.BadZipFile as exc:
+            raise PlanImportError(
+                f"Tệp .docx bị hỏng (phần {info.filename} không đọc được)."
+            ) from exc
+        except (zlib.error, EOFError, NotImplementedError) as exc:
+            raise PlanImportError(
+                f"Tệp .docx bị hỏng (phần {info.filename} không đọc được)."
+            ) from exc
 
 
 def _docx_blocks(document: Any) -> list[Block]:
