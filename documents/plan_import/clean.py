@@ -1,0 +1,313 @@
+"""Stage 1, clean the text: raw lines or .docx blocks → paragraphs and tables.
+
+* PDF extraction hard-wraps lines mid-sentence and mid-label and often puts a blank line
+  after *every* line, so blank lines cannot mark paragraphs there; we rebuild paragraphs
+  from what starts a block ("1.", "1.1.", "a)", "-", "Đơn vị chủ trì:" …) instead.
+* Web pages wrap differently but do separate paragraphs with blank lines, and put table
+  cells one per line between lines holding only "|"; Markdown copies add emphasis
+  (``*Đơn vị chủ trì: *Sở X``), headings and escapes, which are removed here.
+* Every paragraph keeps the numbers of the source lines it came from.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from documents.plan_import.model import BREAK, Break, Item, Table
+from documents.plan_import.patterns import (
+    ITEM_INSIDE,
+    LABEL_AT_START,
+    LABEL_INSIDE,
+    ONLY_MARK,
+    SEPARATOR,
+    SPACES,
+    ends_sentence,
+    is_all_caps,
+    starts_block,
+)
+from documents.reading import Block
+
+_ODD_SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000\t]")
+
+
+_INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+
+
+_MD_ANY = re.compile(r"[*_#\\•●▪◦]")
+
+
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
+
+
+# Bounded spans: an unclosed marker on a long line must not make every later marker
+# rescan the rest of the line (quadratic time).
+_MD_STRONG = re.compile(r"(\*\*|__)(?=\S)(.{1,400}?)(?<=\S)\1")
+
+
+_MD_EM = re.compile(r"(?<![\w*\\])([*_])(?=\S)(.{1,400}?)(?<=\S)\1(?![\w*])")
+
+
+_MD_STRAY = re.compile(r"\*\*|__")
+
+
+_MD_BULLET = re.compile(r"^(\s*)[*•●▪◦]\s+")
+
+
+_MD_ESCAPE = re.compile(r"\\([*_#|\\.\-+()\[\]])")
+
+
+_MD_ROW = re.compile(r"^\|.*\|.*\|$")
+
+
+_MD_RULE = re.compile(r"^:?-{2,}:?$")
+
+
+def _clean_line(line: str) -> str:
+    """Undo what a web page or Markdown export adds: emphasis, headings, odd spaces."""
+    line = _INVISIBLE.sub("", _ODD_SPACES.sub(" ", line)).rstrip()
+    if not _MD_ANY.search(line):
+        return line
+    line = _MD_HEADING.sub("", line)
+    line = _MD_BULLET.sub(r"\1- ", line)
+    line = _MD_STRONG.sub(r"\2", line)
+    line = _MD_EM.sub(r"\2", line)
+    line = _MD_STRAY.sub("", line)
+    return _MD_ESCAPE.sub(r"\1", line)
+
+
+def text_items(text: str) -> list[Item]:
+    return _line_items(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+
+
+_MAX_CELL_LINES = 12
+
+
+def _line_items(raw: list[str]) -> list[Item]:
+    """Lines, with "|"-per-line and Markdown tables made Tables."""
+    lines = [_clean_line(line) for line in raw]
+    items: list[Item] = []
+    i = 0
+    while i < len(lines):
+        stripped = lines[i].strip()
+        if stripped == "|":
+            end = _pipe_region_end(lines, i)
+            if end > i:
+                items.append(_pipe_table(lines[i : end + 1]))
+            i = end + 1
+            continue
+        if _MD_ROW.match(stripped):
+            rows: list[list[str]] = []
+            while i < len(lines) and _MD_ROW.match(lines[i].strip()):
+                cells = [c.strip() for c in lines[i].strip()[1:-1].split("|")]
+                if not all(_MD_RULE.match(c) or not c for c in cells):
+                    rows.append([re.sub(r"<br\s*/?>", "\n", c) for c in cells])
+                i += 1
+            items.append(Table(rows, wrapped=False))
+            continue
+        items.append(lines[i])
+        i += 1
+    return items
+
+
+def _pipe_region_end(lines: list[str], start: int) -> int:
+    """The last "|" line of a table whose cells sit one per line between "|" lines; a
+    stretch of text longer than any cell means the table has ended."""
+    last, gap = start, 0
+    for j in range(start + 1, len(lines)):
+        stripped = lines[j].strip()
+        if stripped == "|":
+            last, gap = j, 0
+        elif stripped:
+            gap += 1
+            if gap > _MAX_CELL_LINES:
+                break
+    return last
+
+
+def _pipe_table(region: list[str]) -> Table:
+    """Cells one per line between "|" lines; an empty cell ("|" twice) ends a row."""
+    cells: list[str] = []
+    current: list[str] | None = None
+    for line in region:
+        if line.strip() == "|":
+            if current is not None:
+                cells.append("\n".join(current).strip())
+            current = []
+        elif current is not None and line.strip():
+            current.append(line.strip())
+    rows: list[list[str]] = []
+    row: list[str] = []
+    for cell in cells:
+        if cell:
+            row.append(cell)
+        elif row:
+            rows.append(row)
+            row = []
+    if row:
+        rows.append(row)
+    return Table(rows, wrapped=True)
+
+
+def docx_items(blocks: Iterable[Block]) -> list[Item]:
+    items: list[Item] = []
+    lines: list[str] = []
+    for block in blocks:
+        if isinstance(block, str):
+            lines.extend(block.split("\n"))
+            lines.append("")
+            continue
+        items.extend(_line_items(lines))
+        lines = []
+        items.append(Table([[cell.strip() for cell in row] for row in block], wrapped=False))
+    items.extend(_line_items(lines))
+    return items
+
+
+def flatten(table: Table) -> list[Item]:
+    out: list[Item] = []
+    for row in table.rows:
+        for cell in row:
+            out.extend(cell.split("\n"))
+            out.append(BREAK)
+    return out
+
+
+def looks_pdf_extracted(items: Sequence[Item]) -> bool:
+    """Text extracted from a PDF has a blank line after nearly every line."""
+    lines = [it for it in items if isinstance(it, str)]
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    if len(filled) < 6:
+        return False
+    followed = sum(1 for i in filled if i + 1 < len(lines) and not lines[i + 1].strip())
+    return followed / len(filled) > 0.7
+
+
+def hard_wrapped(items: Sequence[Item]) -> bool:
+    """A .docx converted from a PDF keeps one paragraph per printed line: most of its
+    paragraphs stop mid-sentence and the next one just runs on."""
+    lines = [it.strip() for it in items if isinstance(it, str) and it.strip()]
+    if len(lines) < 10:
+        return False
+    runs_on = sum(
+        1
+        for a, b in zip(lines, lines[1:], strict=False)
+        if not ends_sentence(a) and not starts_block(b, a)
+    )
+    return runs_on / (len(lines) - 1) > 0.4
+
+
+def join_wrapped(previous: str, line: str) -> str:
+    if _HYPHEN_END.search(previous[-2:]):  # "05-\nCT/TW", a number broken at the end
+        return previous + line
+    return f"{previous} {line}"
+
+
+_HYPHEN_END = re.compile(r"\w-$")
+
+
+def join_lines(text: str) -> str:
+    parts: list[str] = []
+    for line in text.split("\n"):
+        line = line.strip()
+        if line:
+            _append(parts, line)
+    return " ".join(parts)
+
+
+def _append(parts: list[str], line: str) -> None:
+    """Add a wrapped line to a paragraph kept as parts (joined once, at the end: joining
+    as we go would copy the paragraph on every line, quadratic in its length)."""
+    if parts and _HYPHEN_END.search(parts[-1][-2:]):
+        parts[-1] += line
+    else:
+        parts.append(line)
+
+
+def _split_inline(paragraph: str) -> list[str]:
+    """Split where a lost line break glued two blocks together: before a label that
+    follows a sentence end or starts with a capital ("… thiết yếu. Đơn vị chủ trì: …",
+    "Văn phòng Sở Thời gian thực hiện: Năm 2025"), and before a numbered item or an
+    all-caps roman heading that follows a sentence end ("… 15/11/2025. 3. Rà soát …")."""
+    cuts: list[int] = []
+    labels = LABEL_INSIDE.finditer(paragraph) if ":" in paragraph else ()
+    for m in labels:
+        before = paragraph[cuts[-1] if cuts else 0 : m.start()]
+        if ONLY_MARK.fullmatch(before):
+            continue  # "a) Nhiệm vụ: …", "- Đơn vị chủ trì: …"
+        if before.endswith((".", ";")) or paragraph[m.end()].isupper():
+            cuts.append(m.end())
+    cuts.extend(m.end() for m in ITEM_INSIDE.finditer(paragraph))
+    cuts = sorted(set(cuts))
+    bounds = [0, *cuts, len(paragraph)]
+    return [paragraph[a:b].strip() for a, b in zip(bounds, bounds[1:], strict=False)]
+
+
+def _steal_label_head(parts: list[str], line: str) -> tuple[list[str], str] | None:
+    if ":" not in line[:40] or not parts:
+        return None
+    keep = parts[:-4]
+    tail = " ".join(parts[-4:])
+    words = tail.rsplit(None, 3)
+    for n in (3, 2, 1):
+        if len(words) < n:
+            continue
+        head = " ".join(words[-n:])
+        rest = " ".join(words[:-n])
+        if rest and not ends_sentence(rest):
+            continue
+        if not rest and keep and not ends_sentence(keep[-1]):
+            continue
+        m = LABEL_AT_START.match(f"{head} {line}")
+        if m and len(m.group("label")) > len(head):
+            return ([*keep, rest] if rest else keep), f"{head} {line}"
+    return None
+
+
+def rebuild_paragraphs(items: Sequence[Item], ignore_blanks: bool) -> list[str | Table]:
+    """Rebuild paragraphs. With `ignore_blanks` (PDF text) only block starts end one;
+    otherwise a blank line does too, unless the text plainly runs on (the paragraph has
+    no closing punctuation and the next one starts in lower case). Linear: a paragraph
+    is kept as its lines and joined once."""
+    out: list[str | Table] = []
+    parts: list[str] = []
+    caps = True  # every line of the current paragraph is all caps
+    after_blank = False
+
+    def close() -> None:
+        nonlocal parts
+        if parts:
+            out.extend(p for p in _split_inline(" ".join(parts)) if p)
+        parts = []
+
+    for item in items:
+        if isinstance(item, Table | Break):
+            close()
+            if isinstance(item, Table):
+                out.append(item)
+            continue
+        line = SPACES.sub(" ", item).strip()
+        if not line:
+            after_blank = not ignore_blanks
+            continue
+        if SEPARATOR.match(line) or line == "|":
+            close()
+            continue
+        stolen = _steal_label_head(parts, line) if parts else None
+        if stolen:
+            kept, line = stolen
+            parts = kept
+            if not parts:
+                caps = True
+        last = parts[-1] if parts else ""
+        runs_on = bool(parts) and not ends_sentence(last) and line[0].islower()
+        if not parts or starts_block(line, last, caps) or (after_blank and not runs_on):
+            close()
+            parts = [line]
+            caps = is_all_caps(line)
+        else:
+            _append(parts, line)
+            caps = caps and is_all_caps(line)
+        after_blank = False
+    close()
+    return out

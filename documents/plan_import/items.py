@@ -1,0 +1,218 @@
+"""Stage 4, find the task items: numbered (1., 1.1.), lettered (a), b)) and dashed
+sub-items that carry their own units, or the rows of a task table (STT | Nội dung |
+Cơ quan chủ trì …), which, when there is one, is the authoritative list. Nothing that
+cannot be placed is dropped silently: it goes to "unplaced"."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from documents.plan_import.clean import join_lines
+from documents.plan_import.fields import add_field
+from documents.plan_import.model import Node, Table
+from documents.plan_import.patterns import BULLET, LETTER, number_of, read_label, roman_heading
+from documents.units import fold
+
+
+def build_tree(paragraphs: list[str], unplaced: list[str]) -> list[Node]:
+    roots: list[Node] = []
+    stack: list[Node] = []
+    current: Node | None = None
+    pending: str | None = None  # a label with no value; its values follow as bullets
+    for p in paragraphs:
+        label = read_label(p)
+        if label:
+            kind, value = label
+            if current is None:
+                unplaced.append(p)
+            elif kind == "content":
+                current.body.append(p)
+            elif value:
+                add_field(current, kind, value)
+            pending = None if value or kind == "content" else kind
+            continue
+        if pending and current is not None and BULLET.match(p):
+            add_field(current, pending, BULLET.sub("", p))
+            continue
+        pending = None
+        numbered = number_of(p)
+        if numbered:
+            depth = numbered[0].count(".") + 1
+            while stack and stack[-1].depth >= depth:
+                stack.pop()
+            node = Node(numbered[0], numbered[1], depth=depth)
+            (stack[-1].children if stack else roots).append(node)
+            stack.append(node)
+            current = node
+            continue
+        letter = LETTER.match(p)
+        if letter:
+            parent = stack[-1] if stack else None
+            number = f"{parent.number}.{letter['num']}" if parent else letter["num"]
+            node = Node(number, letter["rest"].strip(), depth=99, is_letter=True)
+            (parent.children if parent else roots).append(node)
+            current = node
+            continue
+        if current is not None:
+            current.body.append(p)
+        else:
+            unplaced.append(p)
+    for root in roots:
+        _settle_letters(root)
+    return roots
+
+
+def _settle_letters(node: Node) -> None:
+    """a), b) items are subtasks only when they carry their own units or timing;
+    otherwise they are the task's content. When only the last one has fields, those
+    fields were written for the whole task ("a) … b) … - Đơn vị chủ trì: …")."""
+    for child in node.children:
+        _settle_letters(child)
+    letters = [c for c in node.children if c.is_letter]
+    if not letters:
+        return
+    with_fields = [c for c in letters if c.has_fields()]
+    if with_fields == [letters[-1]] and not node.has_fields():
+        last = letters[-1]
+        node.leads, node.coords = last.leads, last.coords
+        node.timing, node.products = last.timing, last.products
+        last.leads, last.coords, last.timing, last.products = [], [], [], []
+        with_fields = []
+    if with_fields:
+        return
+    for child in letters:
+        node.body.append(f"{child.number.rsplit('.', 1)[-1]}) {child.heading}".strip())
+        node.body.extend(child.body)
+    node.children = [c for c in node.children if not c.is_letter]
+
+
+def _column_kind(header: str) -> str | None:
+    h = fold(header)
+    if re.fullmatch(r"(số )?(stt|tt|thứ tự)|số thứ tự", h):
+        return "number"
+    if any(k in h for k in ("thời gian", "thời hạn", "tiến độ")):
+        return "timing"
+    if "phối hợp" in h:
+        return "coord"
+    if "chủ trì" in h or ("thực hiện" in h and ("cơ quan" in h or "đơn vị" in h)):
+        return "lead"
+    if "sản phẩm" in h or "kết quả" in h:
+        return "products"
+    if any(k in h for k in ("nội dung", "nhiệm vụ", "công việc", "hoạt động", "tên ")):
+        return "content"
+    return None
+
+
+@dataclass
+class _Columns:
+    header_index: int  # the last header row
+    kinds: dict[str, int]  # column kind → index in the data rows
+    width: int
+
+
+def _kinds(row: list[str]) -> dict[str, int]:
+    kinds: dict[str, int] = {}
+    for col, cell in enumerate(row):
+        kind = _column_kind(cell) if len(cell) <= 60 else None  # headers are short
+        if kind and kind not in kinds:
+            kinds[kind] = col
+    return kinds
+
+
+def column_map(table: Table) -> _Columns | None:
+    """Where the header row is and which column holds what; None if not a task table.
+
+    A header row may carry leftover cells before "STT" (a "|"-per-line table that runs
+    on from the signature block); columns are counted from "STT"."""
+    for index, row in enumerate(table.rows[:4]):
+        offset = next((c for c, cell in enumerate(row) if _column_kind(cell) == "number"), None)
+        if offset is None:
+            continue
+        kinds = _kinds(row[offset:])
+        if not ({"content"} <= kinds.keys() and {"lead", "timing"} & kinds.keys()):
+            continue
+        width = len(row) - offset
+        # A two-row header ("Cơ quan thực hiện" over "Chủ trì | Phối hợp").
+        below = table.rows[index + 1] if index + 1 < len(table.rows) else []
+        if below and not _row_number(below[0]):
+            refined = {
+                k: c
+                for k, c in _kinds(below).items()
+                if k in ("lead", "coord", "timing", "products")
+            }
+            if refined:
+                kinds.update(refined)
+                index += 1
+        return _Columns(index, kinds, width)
+    return None
+
+
+def _row_number(cell: str) -> str | None:
+    cell = cell.strip().rstrip(".")
+    return cell if re.fullmatch(r"\d{1,3}(?:\.\d{1,3}){0,3}", cell) else None
+
+
+def _repair_rows(rows: list[list[str]], width: int) -> list[list[str]]:
+    """In "|"-per-line text an empty cell looks like a row end; glue such halves back."""
+    out: list[list[str]] = []
+    for row in rows:
+        if (
+            out
+            and len(out[-1]) < width
+            and len(out[-1]) + 1 + len(row) <= width
+            and _row_number(out[-1][0])
+            and not _row_number(row[0])
+            and not roman_heading(row[0])
+        ):
+            out[-1] = [*out[-1], "", *row]
+        else:
+            out.append(list(row))
+    return out
+
+
+def table_tasks(table: Table, unplaced: list[str]) -> list[Node]:
+    mapping = column_map(table)
+    if mapping is None:
+        return []
+    columns = mapping.kinds
+    width = max(mapping.width, max(columns.values()) + 1)
+    rows = table.rows[mapping.header_index + 1 :]
+    if table.wrapped:
+        rows = _repair_rows(rows, width)
+    roots: list[Node] = []
+    by_number: dict[str, Node] = {}
+    last: Node | None = None
+    for row in rows:
+        cells = [(join_lines(c) if table.wrapped else c.strip()) for c in row]
+        cells += [""] * (width - len(cells))
+        if all(re.fullmatch(r"\(?\d*\)?", c) for c in cells):
+            continue  # column numbering row "(1) (2) (3)"
+        number = _row_number(cells[columns["number"]])
+        content = cells[columns["content"]]
+        if number is None and (len(set(cells)) == 1 or roman_heading(cells[0])):
+            continue  # a group heading row ("I. NÂNG CAO NHẬN THỨC …")
+        if number is None:
+            if last is None:
+                unplaced.append(" | ".join(c for c in cells if c))
+                continue
+            if not any(cells[columns[k]] for k in ("lead", "coord", "timing") if k in columns):
+                last.body.append(content)
+                continue
+            number = f"{last.number}.{len(last.children) + 1}"
+        node = Node(number, content, depth=number.count(".") + 1)
+        for kind in ("lead", "coord", "timing", "products"):
+            if kind in columns and cells[columns[kind]]:
+                add_field(node, kind, cells[columns[kind]])
+        parent = by_number.get(number.rsplit(".", 1)[0]) if "." in number else None
+        (parent.children if parent else roots).append(node)
+        by_number[number] = node
+        if parent is None:
+            last = node
+    return roots
+
+
+def renumber(nodes: list[Node], prefix: str) -> None:
+    for node in nodes:
+        node.number = f"{prefix}.{node.number}"
+        renumber(node.children, prefix)
