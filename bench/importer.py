@@ -1,12 +1,21 @@
-"""Plan importer benchmark: speed and accuracy against hand-checked expectations.
+"""Plan importer benchmark: accuracy against hand-checked expectations, and scaling.
 
-For each document in tests/data/plans the parser's result is compared with
-tests/data/expected_<name>.json (written by reading the document, not by running the
-parser). Tasks are matched by number (sub-tasks flattened: "1.1", "3.1.a"); units and due
-dates are compared as sets per task. Prints one row per document and micro-averaged
-totals.
+Accuracy. For each labelled document the parser's result is compared with its
+expected file (written by reading the document, not by running the parser): the four
+documents the importer was built with (tests/data/plans, tests/data/expected_*.json) and
+the newly labelled public documents (tests/data/more/expected_<id>.json, whose
+"document" names a file of ../shared/plans/more/, copied in tests/data/plans/more/).
+Tasks are matched by number (sub-tasks flattened: "1.1", "3.1.a"); units and due dates
+are compared as sets per task. Prints P/R/F1 per field and document, the document's F1
+(mean of its four fields) and the mean F1 over documents; then, for the documents of
+shared/plans/more nobody labelled, how many tasks were found and how many characters
+stayed unplaced.
 
-    .venv/bin/python bench/importer.py [--runs N]
+Scaling. A real plan's task section (the seed's) repeated to 5k…40k lines, parsed once
+each: seconds per size and the linearity ratio (time per line against the 5k run's;
+1.0 is linear, a quadratic parser doubles it with every doubling).
+
+    .venv/bin/python bench/importer.py [--runs N] [--no-scaling]
 """
 
 from __future__ import annotations
@@ -24,17 +33,37 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from documents.plan_parser import parse_plan_bytes  # noqa: E402
+from documents.plan_import import parse_plan, parse_plan_bytes  # noqa: E402
+from documents.reading import PlanImportError  # noqa: E402
 from documents.units import fold  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
+SHARED_MORE = ROOT.parent / "shared" / "plans" / "more"
 DOCUMENTS = [
-    ("seed", "seed.txt"),
-    ("plan_02", "plan_02.txt"),
-    ("plan_04", "plan_04.txt"),
-    ("plan_06", "plan_06.txt"),
+    ("seed", DATA / "plans" / "seed.txt", DATA / "expected_seed.json"),
+    ("plan_02", DATA / "plans" / "plan_02.txt", DATA / "expected_plan_02.json"),
+    ("plan_04", DATA / "plans" / "plan_04.txt", DATA / "expected_plan_04.json"),
+    ("plan_06", DATA / "plans" / "plan_06.txt", DATA / "expected_plan_06.json"),
 ]
 METRICS = ("tasks", "leads", "coordinating", "due dates")
+SCALING_LINES = (5_000, 10_000, 20_000, 40_000)
+
+
+def labelled_documents() -> list[tuple[str, Path, Path]]:
+    """The seed and the three plans, then every tests/data/more/expected_<id>.json with
+    its document (the copy in tests/data/plans/more, else the shared original)."""
+    out = list(DOCUMENTS)
+    for expected in sorted((DATA / "more").glob("expected_*.json")):
+        document = json.loads(expected.read_text(encoding="utf-8"))["document"]
+        copy = DATA / "plans" / "more" / document
+        out.append(
+            (
+                document.split(".")[0][:8],
+                copy if copy.exists() else SHARED_MORE / document,
+                expected,
+            )
+        )
+    return out
 
 
 @dataclass
@@ -53,6 +82,10 @@ class Score:
 
     def recall(self) -> float:
         return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    def f1(self) -> float:
+        p, r = self.precision(), self.recall()
+        return 2 * p * r / (p + r) if p + r else 0.0
 
     def __iadd__(self, other: Score) -> Score:
         self.tp += other.tp
@@ -102,50 +135,128 @@ def score(expected: dict[str, Any], result: dict[str, Any]) -> dict[str, Score]:
     return scores
 
 
+def parse_or_empty(data: bytes) -> dict[str, Any]:
+    """A document with no task section is refused with a message: no tasks found."""
+    try:
+        return parse_plan_bytes(data)
+    except PlanImportError:
+        return {"plan": {}, "tasks": [], "unplaced": []}
+
+
 def time_parse(data: bytes, runs: int) -> tuple[float, float, dict[str, Any]]:
     """Median wall-clock and CPU milliseconds (CPU time does not grow on a busy machine)."""
     wall, cpu = [], []
     result: dict[str, Any] = {}
     for _ in range(runs):
         start, start_cpu = time.perf_counter(), time.process_time()
-        result = parse_plan_bytes(data)
+        result = parse_or_empty(data)
         wall.append((time.perf_counter() - start) * 1000)
         cpu.append((time.process_time() - start_cpu) * 1000)
     return statistics.median(wall), statistics.median(cpu), result
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=15, help="parses per document (median)")
-    args = parser.parse_args(argv)
-
-    header = f"{'document':<10} {'ms':>7} {'cpu ms':>7} " + " ".join(
-        f"{m + ' P/R':>17}" for m in METRICS
-    )
+def accuracy(runs: int) -> float:
+    header = f"{'document':<10} {'ms':>6} " + " ".join(f"{m + ' P/R/F1':>20}" for m in METRICS)
+    header += f" {'F1':>6}"
     print(header)
     print("-" * len(header))
     totals = {m: Score() for m in METRICS}
-    total_ms = total_cpu = 0.0
-    for name, filename in DOCUMENTS:
-        data = (DATA / "plans" / filename).read_bytes()
-        expected = json.loads((DATA / f"expected_{name}.json").read_text(encoding="utf-8"))
-        ms, cpu, result = time_parse(data, args.runs)
-        total_ms += ms
-        total_cpu += cpu
+    f1s: list[float] = []
+    missing: list[str] = []
+    for name, path, expected_path in labelled_documents():
+        if not path.exists():
+            missing.append(str(path))
+            continue
+        expected = json.loads(expected_path.read_text(encoding="utf-8"))
+        ms, _cpu, result = time_parse(path.read_bytes(), runs)
         scores = score(expected, result)
         for m in METRICS:
             totals[m] += scores[m]
+        doc_f1 = statistics.mean(scores[m].f1() for m in METRICS)
+        f1s.append(doc_f1)
         cells = " ".join(
-            f"{scores[m].precision():>8.1%}/{scores[m].recall():<8.1%}" for m in METRICS
+            f"{scores[m].precision():>6.0%}/{scores[m].recall():>4.0%}/{scores[m].f1():>5.1%}"
+            for m in METRICS
         )
-        print(f"{name:<10} {ms:>7.2f} {cpu:>7.2f} {cells}")
+        print(f"{name:<10} {ms:>6.1f} {cells} {doc_f1:>6.1%}")
     print("-" * len(header))
-    cells = " ".join(f"{totals[m].precision():>8.1%}/{totals[m].recall():<8.1%}" for m in METRICS)
-    print(f"{'total':<10} {total_ms:>7.2f} {total_cpu:>7.2f} {cells}")
+    cells = " ".join(
+        f"{totals[m].precision():>6.0%}/{totals[m].recall():>4.0%}/{totals[m].f1():>5.1%}"
+        for m in METRICS
+    )
+    mean_f1 = statistics.mean(f1s) if f1s else 0.0
+    print(f"{'micro':<10} {'':>6} {cells}")
+    print(f"mean F1 over {len(f1s)} documents: {mean_f1:.1%}")
     counts = ", ".join(
         f"{m}: {totals[m].tp} right, {totals[m].fp} extra, {totals[m].fn} missed" for m in METRICS
     )
-    print(f"({counts}; ms = median of {args.runs} parses, bytes → result)")
+    print(f"({counts}; ms = median of {runs} parses, bytes → result)")
+    if missing:
+        print("MISSING documents (shared/ is expected beside the clone): " + ", ".join(missing))
+    return mean_f1
+
+
+def unlabelled() -> None:
+    labelled = {path.name for _, path, _ in labelled_documents()}
+    if not SHARED_MORE.exists():
+        print(f"\n{SHARED_MORE} is missing: unlabelled documents not checked.")
+        return
+    print("\nunlabelled documents of shared/plans/more (tasks found, unplaced characters):")
+    for path in sorted(SHARED_MORE.glob("*.md")):
+        if path.name in labelled or path.name == "README.md":
+            continue
+        try:
+            result = parse_plan_bytes(path.read_bytes())
+        except PlanImportError as refused:
+            print(f"  {path.stem}: no tasks — {refused.message[:70]}…")
+            continue
+        tasks = len(flatten(result["tasks"]))
+        unplaced = sum(len(u) for u in result["unplaced"])
+        print(f"  {path.stem}: {tasks} tasks, {unplaced} characters unplaced")
+
+
+def synthetic_plan(lines: int) -> tuple[str, int]:
+    """The seed's head, its task section repeated to `lines` lines, its tail; and how
+    many tasks that holds."""
+    seed = (DATA / "plans" / "seed.txt").read_text(encoding="utf-8").split("\n")
+    start = next(i for i, line in enumerate(seed) if line.strip().startswith("II. NỘI DUNG"))
+    end = next(i for i, line in enumerate(seed) if line.strip().startswith("III. TỔ CHỨC"))
+    head, section, tail = seed[: start + 1], seed[start + 1 : end], seed[end:]
+    body: list[str] = []
+    copies = 0
+    while len(head) + len(body) + len(section) + len(tail) <= lines:
+        body.extend(section)
+        copies += 1
+    return "\n".join(head + body + tail), copies * 9
+
+
+def scaling() -> None:
+    print("\nscaling: the seed's task section repeated (one parse each, CPU seconds)")
+    print(f"{'lines':>8} {'MB':>6} {'tasks':>6} {'seconds':>8} {'ratio':>6}")
+    base: float | None = None
+    for lines in SCALING_LINES:
+        text, tasks = synthetic_plan(lines)
+        start = time.process_time()
+        result = parse_plan(text)
+        seconds = time.process_time() - start
+        found = len(result["tasks"])
+        per_line = seconds / lines
+        base = base or per_line
+        ok = "" if found == tasks else f"  (found {found} tasks, expected {tasks})"
+        size = len(text.encode()) / 1e6
+        print(f"{lines:>8} {size:>6.1f} {found:>6} {seconds:>8.2f} {per_line / base:>6.2f}{ok}")
+    print("(ratio: seconds per line against the 5k run's; 1.0 is linear)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="parses per document (median)")
+    parser.add_argument("--no-scaling", action="store_true", help="skip the scaling table")
+    args = parser.parse_args(argv)
+    accuracy(args.runs)
+    unlabelled()
+    if not args.no_scaling:
+        scaling()
     return 0
 
 

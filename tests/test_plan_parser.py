@@ -154,6 +154,10 @@ def test_result_has_the_import_plan_json_shape() -> None:
         "timing",
         "products",
         "subtasks",
+        # issue 13: honest output, where each task was read and how sure the parser is
+        "source_lines",
+        "confidence",
+        "field_sources",
     }
     for task in flat(result["tasks"]).values():
         assert set(task) == keys

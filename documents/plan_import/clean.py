@@ -12,9 +12,10 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 
-from documents.plan_import.model import BREAK, Break, Item, Table
+from documents.plan_import.model import BREAK, Break, Item, Para, Table
 from documents.plan_import.patterns import (
     ITEM_INSIDE,
     LABEL_AT_START,
@@ -83,9 +84,9 @@ def text_items(text: str) -> list[Item]:
 _MAX_CELL_LINES = 12
 
 
-def _line_items(raw: list[str]) -> list[Item]:
+def _line_items(raw: list[str], first: int = 1) -> list[Item]:
     """Lines, with "|"-per-line and Markdown tables made Tables."""
-    lines = [_clean_line(line) for line in raw]
+    lines = [Para(_clean_line(line), first + n) for n, line in enumerate(raw)]
     items: list[Item] = []
     i = 0
     while i < len(lines):
@@ -98,12 +99,14 @@ def _line_items(raw: list[str]) -> list[Item]:
             continue
         if _MD_ROW.match(stripped):
             rows: list[list[str]] = []
+            row_lines: list[int] = []
             while i < len(lines) and _MD_ROW.match(lines[i].strip()):
                 cells = [c.strip() for c in lines[i].strip()[1:-1].split("|")]
                 if not all(_MD_RULE.match(c) or not c for c in cells):
                     rows.append([re.sub(r"<br\s*/?>", "\n", c) for c in cells])
+                    row_lines.append(lines[i].first)
                 i += 1
-            items.append(Table(rows, wrapped=False))
+            items.append(Table(rows, wrapped=False, row_lines=row_lines))
             continue
         items.append(lines[i])
         i += 1
@@ -125,50 +128,60 @@ def _pipe_region_end(lines: list[str], start: int) -> int:
     return last
 
 
-def _pipe_table(region: list[str]) -> Table:
+def _pipe_table(region: list[Para]) -> Table:
     """Cells one per line between "|" lines; an empty cell ("|" twice) ends a row."""
-    cells: list[str] = []
+    cells: list[tuple[str, int]] = []
     current: list[str] | None = None
+    at = 0
     for line in region:
         if line.strip() == "|":
             if current is not None:
-                cells.append("\n".join(current).strip())
+                cells.append(("\n".join(current).strip(), at))
             current = []
+            at = line.first
         elif current is not None and line.strip():
+            if not current:
+                at = line.first
             current.append(line.strip())
     rows: list[list[str]] = []
+    row_lines: list[int] = []
     row: list[str] = []
-    for cell in cells:
+    for cell, at in cells:
         if cell:
+            if not row:
+                row_lines.append(at)
             row.append(cell)
         elif row:
             rows.append(row)
             row = []
     if row:
         rows.append(row)
-    return Table(rows, wrapped=True)
+    return Table(rows, wrapped=True, row_lines=row_lines)
 
 
 def docx_items(blocks: Iterable[Block]) -> list[Item]:
+    """A .docx's paragraphs and tables; the "source line" is the block's number."""
     items: list[Item] = []
-    lines: list[str] = []
-    for block in blocks:
+    for number, block in enumerate(blocks, start=1):
         if isinstance(block, str):
-            lines.extend(block.split("\n"))
-            lines.append("")
+            items.extend(_line_items([*block.split("\n"), ""], first=number))
+            # all lines of a paragraph carry its number
+            for item in items[-len(block.split("\n")) - 1 :]:
+                if isinstance(item, Para):
+                    item.first = item.last = number
             continue
-        items.extend(_line_items(lines))
-        lines = []
-        items.append(Table([[cell.strip() for cell in row] for row in block], wrapped=False))
-    items.extend(_line_items(lines))
+        rows = [[cell.strip() for cell in row] for row in block]
+        items.append(Table(rows, wrapped=False, row_lines=[number] * len(rows)))
     return items
 
 
 def flatten(table: Table) -> list[Item]:
+    """A table that is not a task table, read as text: its cells' lines in order."""
     out: list[Item] = []
-    for row in table.rows:
+    for index, row in enumerate(table.rows):
+        at = table.row_lines[index] if index < len(table.row_lines) else 0
         for cell in row:
-            out.extend(cell.split("\n"))
+            out.extend(Para(line, at) for line in cell.split("\n"))
             out.append(BREAK)
     return out
 
@@ -224,7 +237,7 @@ def _append(parts: list[str], line: str) -> None:
         parts.append(line)
 
 
-def _split_inline(paragraph: str) -> list[str]:
+def _split_inline(paragraph: str) -> list[tuple[int, int]]:
     """Split where a lost line break glued two blocks together: before a label that
     follows a sentence end or starts with a capital ("… thiết yếu. Đơn vị chủ trì: …",
     "Văn phòng Sở Thời gian thực hiện: Năm 2025"), and before a numbered item or an
@@ -240,14 +253,17 @@ def _split_inline(paragraph: str) -> list[str]:
     cuts.extend(m.end() for m in ITEM_INSIDE.finditer(paragraph))
     cuts = sorted(set(cuts))
     bounds = [0, *cuts, len(paragraph)]
-    return [paragraph[a:b].strip() for a, b in zip(bounds, bounds[1:], strict=False)]
+    return list(zip(bounds, bounds[1:], strict=False))
 
 
-def _steal_label_head(parts: list[str], line: str) -> tuple[list[str], str] | None:
+def _steal_label_head(parts: list[str], line: str) -> tuple[int, str, str] | None:
+    """ "… thiết yếu. Đơn vị" + "chủ trì: …": the label began on the line before.
+    Returns how many parts to keep, what remains of the last kept one, and the label
+    line; only the last few parts are looked at."""
     if ":" not in line[:40] or not parts:
         return None
     keep = parts[:-4]
-    tail = " ".join(parts[-4:])
+    tail = " ".join(parts[-4:])  # the kept parts are replaced by `rest` below
     words = tail.rsplit(None, 3)
     for n in (3, 2, 1):
         if len(words) < n:
@@ -260,25 +276,37 @@ def _steal_label_head(parts: list[str], line: str) -> tuple[list[str], str] | No
             continue
         m = LABEL_AT_START.match(f"{head} {line}")
         if m and len(m.group("label")) > len(head):
-            return ([*keep, rest] if rest else keep), f"{head} {line}"
+            return len(keep), rest, f"{head} {line}"
     return None
 
 
-def rebuild_paragraphs(items: Sequence[Item], ignore_blanks: bool) -> list[str | Table]:
+def rebuild_paragraphs(items: Sequence[Item], ignore_blanks: bool) -> list[Para | Table]:
     """Rebuild paragraphs. With `ignore_blanks` (PDF text) only block starts end one;
     otherwise a blank line does too, unless the text plainly runs on (the paragraph has
     no closing punctuation and the next one starts in lower case). Linear: a paragraph
-    is kept as its lines and joined once."""
-    out: list[str | Table] = []
+    is kept as its lines and joined once. Each paragraph knows its source lines."""
+    out: list[Para | Table] = []
     parts: list[str] = []
+    part_lines: list[int] = []
     caps = True  # every line of the current paragraph is all caps
     after_blank = False
 
     def close() -> None:
-        nonlocal parts
+        nonlocal parts, part_lines
         if parts:
-            out.extend(p for p in _split_inline(" ".join(parts)) if p)
-        parts = []
+            text = " ".join(parts)
+            starts = []
+            offset = 0
+            for part in parts:
+                starts.append(offset)
+                offset += len(part) + 1
+            for a, b in _split_inline(text):
+                piece = text[a:b].strip()
+                if piece:
+                    first = part_lines[bisect_right(starts, a) - 1]
+                    last = part_lines[bisect_right(starts, max(a, b - 1)) - 1]
+                    out.append(Para(piece, first, last))
+        parts, part_lines = [], []
 
     for item in items:
         if isinstance(item, Table | Break):
@@ -286,6 +314,7 @@ def rebuild_paragraphs(items: Sequence[Item], ignore_blanks: bool) -> list[str |
             if isinstance(item, Table):
                 out.append(item)
             continue
+        at = getattr(item, "first", 0)
         line = SPACES.sub(" ", item).strip()
         if not line:
             after_blank = not ignore_blanks
@@ -295,18 +324,28 @@ def rebuild_paragraphs(items: Sequence[Item], ignore_blanks: bool) -> list[str |
             continue
         stolen = _steal_label_head(parts, line) if parts else None
         if stolen:
-            kept, line = stolen
-            parts = kept
+            keep, rest, line = stolen
+            head_at = part_lines[-1]
+            rest_at = part_lines[keep] if keep < len(part_lines) else head_at
+            parts, part_lines = parts[:keep], part_lines[:keep]
+            if rest:
+                parts.append(rest)
+                part_lines.append(rest_at)
             if not parts:
                 caps = True
+            at = head_at
         last = parts[-1] if parts else ""
         runs_on = bool(parts) and not ends_sentence(last) and line[0].islower()
         if not parts or starts_block(line, last, caps) or (after_blank and not runs_on):
             close()
-            parts = [line]
+            parts, part_lines = [line], [at]
             caps = is_all_caps(line)
         else:
-            _append(parts, line)
+            if _HYPHEN_END.search(parts[-1][-2:]):
+                parts[-1] += line
+            else:
+                parts.append(line)
+                part_lines.append(at)
             caps = caps and is_all_caps(line)
         after_blank = False
     close()

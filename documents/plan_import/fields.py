@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from documents.plan_import.model import Node
+from documents.plan_import.model import Node, lines_of
 from documents.plan_import.patterns import BULLET
 from documents.units import split_unit_names
 
@@ -30,7 +30,18 @@ _INLINE_LEAD = re.compile(
 )
 
 
-def add_field(node: Node, kind: str, value: str) -> None:
+def add_field(
+    node: Node, kind: str, value: str, source: str | None = None, how: str = "label"
+) -> None:
+    """Add a field's value to an item; `source` is the paragraph it was read from, `how`
+    it was found ("label", "table", "sentence")."""
+    if source is not None:
+        node.see(source)
+        span = lines_of(source)
+        if span and kind not in node.found:
+            node.found[kind] = (how, *span)
+        elif kind not in node.found:
+            node.found[kind] = (how, 0, 0)
     if kind == "lead":
         node.leads.extend(split_unit_names(value))
     elif kind == "coord":
@@ -45,6 +56,20 @@ def _tidy(text: str) -> str:
     return re.sub(r"\s+", " ", BULLET.sub("", text.strip())).strip(" .;")
 
 
+_LEAD_ANCHOR = re.compile(r"chủ trì\s*,?\s*phối hợp", re.I)
+
+
+def _inline_lead(text: str) -> re.Match[str] | None:
+    """`_INLINE_LEAD` tried only around each "chủ trì, phối hợp" (a window of the
+    pattern's own bounds): searching the whole paragraph would try every start."""
+    for anchor in _LEAD_ANCHOR.finditer(text):
+        start = max(0, anchor.start() - 200)
+        m = _INLINE_LEAD.search(text, start, min(len(text), anchor.end() + 260))
+        if m:
+            return m
+    return None
+
+
 def inline_fields(node: Node) -> None:
     """Units and timing written inside a sentence, used only where no label says them:
     "Sở X chủ trì, phối hợp với Sở Y …", "… Hoàn thành trong tháng 3/2026."."""
@@ -52,19 +77,30 @@ def inline_fields(node: Node) -> None:
         inline_fields(child)
     texts = (node.heading, *node.body)
     if not node.timing:
-        found = next((m for t in texts if (m := _INLINE_TIMING.search(t))), None)
-        if found:
-            node.timing.append(found.group("timing").strip())
+        for text in texts:
+            m = _INLINE_TIMING.search(text)
+            if m:
+                node.timing.append(m.group("timing").strip())
+                _found(node, "timing", text)
+                break
     if node.leads:
         return
     for text in texts:
-        m = _INLINE_LEAD.search(text)
+        m = _inline_lead(text) if "chủ trì" in text.lower() else None
         lead = _lead_subject(m.group("lead")) if m else None
         if m and lead:
             node.leads = split_unit_names(lead)
+            _found(node, "lead", text)
             coord = _PREDICATE_AFTER_COORD.split(m.group("coord"), maxsplit=1)[0]
-            node.coords = node.coords or split_unit_names(coord)
+            if not node.coords:
+                node.coords = split_unit_names(coord)
+                _found(node, "coord", text)
             return
+
+
+def _found(node: Node, kind: str, text: str) -> None:
+    span = lines_of(text) or (node.first, node.last)
+    node.found.setdefault(kind, ("sentence", *span))
 
 
 def _lead_subject(text: str) -> str | None:

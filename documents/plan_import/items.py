@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from documents.plan_import.clean import join_lines
 from documents.plan_import.fields import add_field
-from documents.plan_import.model import Node, Table
+from documents.plan_import.model import Node, Para, Table
 from documents.plan_import.patterns import BULLET, LETTER, number_of, read_label, roman_heading
 from documents.units import fold
 
@@ -28,12 +28,13 @@ def build_tree(paragraphs: list[str], unplaced: list[str]) -> list[Node]:
                 unplaced.append(p)
             elif kind == "content":
                 current.body.append(p)
+                current.see(p)
             elif value:
-                add_field(current, kind, value)
+                add_field(current, kind, value, p)
             pending = None if value or kind == "content" else kind
             continue
         if pending and current is not None and BULLET.match(p):
-            add_field(current, pending, BULLET.sub("", p))
+            add_field(current, pending, BULLET.sub("", p), p)
             continue
         pending = None
         numbered = number_of(p)
@@ -42,6 +43,7 @@ def build_tree(paragraphs: list[str], unplaced: list[str]) -> list[Node]:
             while stack and stack[-1].depth >= depth:
                 stack.pop()
             node = Node(numbered[0], numbered[1], depth=depth)
+            node.see(p)
             (stack[-1].children if stack else roots).append(node)
             stack.append(node)
             current = node
@@ -51,11 +53,13 @@ def build_tree(paragraphs: list[str], unplaced: list[str]) -> list[Node]:
             parent = stack[-1] if stack else None
             number = f"{parent.number}.{letter['num']}" if parent else letter["num"]
             node = Node(number, letter["rest"].strip(), depth=99, is_letter=True)
+            node.see(p)
             (parent.children if parent else roots).append(node)
             current = node
             continue
         if current is not None:
             current.body.append(p)
+            current.see(p)
         else:
             unplaced.append(p)
     for root in roots:
@@ -77,13 +81,16 @@ def _settle_letters(node: Node) -> None:
         last = letters[-1]
         node.leads, node.coords = last.leads, last.coords
         node.timing, node.products = last.timing, last.products
+        node.found = last.found
         last.leads, last.coords, last.timing, last.products = [], [], [], []
+        last.found = {}
         with_fields = []
     if with_fields:
         return
     for child in letters:
         node.body.append(f"{child.number.rsplit('.', 1)[-1]}) {child.heading}".strip())
         node.body.extend(child.body)
+        node.last = max(node.last, child.last)
     node.children = [c for c in node.children if not c.is_letter]
 
 
@@ -153,21 +160,25 @@ def _row_number(cell: str) -> str | None:
     return cell if re.fullmatch(r"\d{1,3}(?:\.\d{1,3}){0,3}", cell) else None
 
 
-def _repair_rows(rows: list[list[str]], width: int) -> list[list[str]]:
-    """In "|"-per-line text an empty cell looks like a row end; glue such halves back."""
-    out: list[list[str]] = []
-    for row in rows:
+def _repair_rows(
+    rows: list[tuple[list[str], int]], width: int
+) -> list[tuple[list[str], int]]:
+    """In "|"-per-line text an empty cell looks like a row end; glue such halves back.
+    Rows come with their source line."""
+    out: list[tuple[list[str], int]] = []
+    for row, at in rows:
+        previous = out[-1][0] if out else None
         if (
-            out
-            and len(out[-1]) < width
-            and len(out[-1]) + 1 + len(row) <= width
-            and _row_number(out[-1][0])
+            previous is not None
+            and len(previous) < width
+            and len(previous) + 1 + len(row) <= width
+            and _row_number(previous[0])
             and not _row_number(row[0])
             and not roman_heading(row[0])
         ):
-            out[-1] = [*out[-1], "", *row]
+            out[-1] = ([*previous, "", *row], out[-1][1])
         else:
-            out.append(list(row))
+            out.append((list(row), at))
     return out
 
 
@@ -177,13 +188,15 @@ def table_tasks(table: Table, unplaced: list[str]) -> list[Node]:
         return []
     columns = mapping.kinds
     width = max(mapping.width, max(columns.values()) + 1)
-    rows = table.rows[mapping.header_index + 1 :]
+    lines = table.row_lines or [0] * len(table.rows)
+    rows = list(zip(table.rows, lines, strict=False))[mapping.header_index + 1 :]
     if table.wrapped:
         rows = _repair_rows(rows, width)
     roots: list[Node] = []
     by_number: dict[str, Node] = {}
     last: Node | None = None
-    for row in rows:
+    for row, at in rows:
+        source = Para("", at)
         cells = [(join_lines(c) if table.wrapped else c.strip()) for c in row]
         cells += [""] * (width - len(cells))
         if all(re.fullmatch(r"\(?\d*\)?", c) for c in cells):
@@ -198,12 +211,14 @@ def table_tasks(table: Table, unplaced: list[str]) -> list[Node]:
                 continue
             if not any(cells[columns[k]] for k in ("lead", "coord", "timing") if k in columns):
                 last.body.append(content)
+                last.see(source)
                 continue
             number = f"{last.number}.{len(last.children) + 1}"
         node = Node(number, content, depth=number.count(".") + 1)
+        node.see(source)
         for kind in ("lead", "coord", "timing", "products"):
             if kind in columns and cells[columns[kind]]:
-                add_field(node, kind, cells[columns[kind]])
+                add_field(node, kind, cells[columns[kind]], source, how="table")
         parent = by_number.get(number.rsplit(".", 1)[0]) if "." in number else None
         (parent.children if parent else roots).append(node)
         by_number[number] = node
