@@ -152,10 +152,13 @@ _HEADS_CAPITAL = (
     "KBNN",
     "TAND",
     "VKSND",
+    "Thuế",
+    "Kiểm toán",
+    "Hải quan",
     "Các",
     "Những",
 )
-_HEADS_ANY_CASE = ("các", "những")
+_HEADS_ANY_CASE = ("các", "những", "sở\\s*[,\u0001]\\s*(?:ban|ngành)")
 _HEAD_RE = re.compile(
     r"^(?:(?:" + "|".join(re.escape(h) for h in _HEADS_CAPITAL) + r")\b"
     r"|(?i:" + "|".join(_HEADS_ANY_CASE) + r")\b)"
@@ -200,8 +203,14 @@ def _cut_predicate(clause: str) -> str:
     return clause
 
 
+# Names with " và " inside before another head word.
+_AND_COMPOUNDS = re.compile(r"\bQuốc hội\s+và\s+(?=HĐND|Hội đồng nhân dân)")
+_KEEP_AND = "\u0002"
+
+
 def _split_on_heads(clause: str) -> list[str]:
     protected = _COMPOUNDS.sub(lambda m: m.group(0).replace(",", _KEEP), clause)
+    protected = _AND_COMPOUNDS.sub(lambda m: m.group(0).replace(" và ", _KEEP_AND), protected)
     tokens = re.split(r"(,|\s+và\s+)", protected)  # piece, separator, piece, …
     names = [tokens[0]]
     for sep, piece in zip(tokens[1::2], tokens[2::2], strict=True):
@@ -209,7 +218,7 @@ def _split_on_heads(clause: str) -> list[str]:
             names.append(piece)
         else:
             names[-1] += sep + piece
-    return [n.replace(_KEEP, ",") for n in names]
+    return [n.replace(_KEEP, ",").replace(_KEEP_AND, " và ") for n in names]
 
 
 def _tidy(name: str) -> str:
@@ -227,17 +236,20 @@ def _first_sentence(text: str) -> str:
     return text
 
 
-def split_unit_names(text: str) -> list[str]:
+def split_unit_names(text: str, *, list_only: bool = False) -> list[str]:
     """Unit names from a written list ("A; B, C và các D căn cứ chức năng …").
 
     Splits on ";" and newlines always, on "," and " và " only where a new name begins,
     drops the "căn cứ chức năng, nhiệm vụ …" tail, and keeps only the subject of a
-    sentence that goes on to say what the unit does.
+    sentence that goes on to say what the unit does (not with `list_only`: a heading
+    that is nothing but a list of units, however long).
     """
     text = _first_sentence(_SPACES.sub(" ", text.replace("\n", "; ")).strip())
     names: list[str] = []
     for clause in re.split(r"\s*;\s*", text):
-        clause = _cut_predicate(_BOILERPLATE.sub("", clause))
+        clause = _BOILERPLATE.sub("", clause)
+        if not list_only:
+            clause = _cut_predicate(clause)
         for name in _split_on_heads(clause):
             name = _tidy(_BOILERPLATE.sub("", name))
             if name:

@@ -36,9 +36,15 @@ from documents.plan_import.clean import (
     rebuild_paragraphs,
     text_items,
 )
-from documents.plan_import.fields import inline_fields
+from documents.plan_import.fields import by_unit_fields, inline_fields
 from documents.plan_import.header import header_lines, parent_document, parse_header
-from documents.plan_import.items import build_tree, column_map, renumber, table_tasks
+from documents.plan_import.items import (
+    build_tree,
+    choose_task_items,
+    column_map,
+    renumber,
+    table_tasks,
+)
 from documents.plan_import.model import Item, Node, Table
 from documents.plan_import.resolve import task_dict
 from documents.plan_import.sections import split_sections
@@ -102,6 +108,9 @@ def parse_plan(
     if not roots:
         task_sections = [s for s in sections if s.is_task]
         per_section = [(s, build_tree(s.paragraphs, unplaced)) for s in task_sections]
+        per_section, by_unit = choose_task_items(per_section)
+        for node in by_unit:
+            by_unit_fields(node)
         seen: set[str] = set()
         clash = False
         for _, nodes in per_section:

@@ -119,3 +119,53 @@ def _lead_subject(text: str) -> str | None:
         ):
             return candidate
     return None
+
+
+_REQUEST = re.compile(r"^(?:đề nghị|giao|yêu cầu)\s+", re.I)
+_UNIT_HEADING = re.compile(
+    r"^(?:các\s+|những\s+)?(?:Sở|Ủy ban|Uỷ ban|UBND|Ban|Văn phòng|Chi cục|Cục|Bộ|Công an|"
+    r"Trung tâm|Báo|Đài|Viện|Tòa án|Toà án|Liên đoàn|Mặt trận|Hội|Kho bạc|Bảo hiểm|"
+    r"Ngân hàng|Thanh tra|Tỉnh đoàn|Thành đoàn|Đoàn|Cơ quan|Đơn vị|Chi nhánh|Trường|"
+    r"Bệnh viện|Thuế|Kiểm toán|Hải quan|Chính quyền|Lực lượng|Quỹ|Công ty|Tổng công ty)\b",
+    re.I,
+)
+_DUTY_COORD = re.compile(
+    r"\bchủ trì\b(?:[^.;:]{0,100}?\s+và)?\s*,?\s*phối hợp(?:\s+chặt chẽ)?\s+(?:với\s+)?"
+    r"(?P<coord>[^.;:]{2,240})",
+    re.I,
+)
+_COORD_TAIL = re.compile(r"\s(?:tại|để|nhằm|trong|về|theo|đối với|cho)\s", re.I)
+
+
+def unit_heading(heading: str) -> list[str]:
+    """The units a by-unit heading names ("Công an tỉnh", "Đề nghị Văn phòng Tỉnh ủy,
+    …"); none when the heading is not a list of units."""
+    text = _REQUEST.sub("", heading.strip().rstrip(":."))
+    if not text or len(text) > 400 or not _UNIT_HEADING.match(text):
+        return []
+    if text.endswith(("…", "...")) or ". " in text:
+        return []
+    return split_unit_names(text, list_only=True)
+
+
+def by_unit_fields(node: Node) -> None:
+    """A task written per unit: the heading names the lead(s); the units its duties say
+    it works with ("Chủ trì, phối hợp với X …") are the coordinators. A duty where the
+    unit only "phối hợp với X" makes X no coordinator: X leads that work."""
+    if not node.leads:
+        leads = unit_heading(node.heading)
+        if leads:
+            node.leads = leads
+            node.found.setdefault("lead", ("heading", node.first, node.first))
+    if node.coords:
+        return
+    for text in node.body:
+        if "chủ trì" not in text.lower():
+            continue
+        for m in _DUTY_COORD.finditer(text):
+            coord = _PREDICATE_AFTER_COORD.split(m.group("coord"), maxsplit=1)[0]
+            coord = _COORD_TAIL.split(coord, maxsplit=1)[0]
+            names = split_unit_names(coord)
+            if names:
+                node.coords.extend(names)
+                _found(node, "coord", text)

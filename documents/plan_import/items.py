@@ -10,8 +10,15 @@ from dataclasses import dataclass
 
 from documents.plan_import.clean import join_lines
 from documents.plan_import.fields import add_field
-from documents.plan_import.model import Node, Para, Table
-from documents.plan_import.patterns import BULLET, LETTER, number_of, read_label, roman_heading
+from documents.plan_import.model import Node, Para, Section, Table
+from documents.plan_import.patterns import (
+    BULLET,
+    LETTER,
+    ROMAN_VALID,
+    number_of,
+    read_label,
+    roman_heading,
+)
 from documents.units import fold
 
 
@@ -160,9 +167,7 @@ def _row_number(cell: str) -> str | None:
     return cell if re.fullmatch(r"\d{1,3}(?:\.\d{1,3}){0,3}", cell) else None
 
 
-def _repair_rows(
-    rows: list[tuple[list[str], int]], width: int
-) -> list[tuple[list[str], int]]:
+def _repair_rows(rows: list[tuple[list[str], int]], width: int) -> list[tuple[list[str], int]]:
     """In "|"-per-line text an empty cell looks like a row end; glue such halves back.
     Rows come with their source line."""
     out: list[tuple[list[str], int]] = []
@@ -193,7 +198,9 @@ def table_tasks(table: Table, unplaced: list[str]) -> list[Node]:
     if table.wrapped:
         rows = _repair_rows(rows, width)
     roots: list[Node] = []
-    by_number: dict[str, Node] = {}
+    groups: dict[str, list[Node]] = {}  # group heading ("I", "II" …) → its tasks
+    group = ""
+    by_number: dict[tuple[str, str], Node] = {}
     last: Node | None = None
     for row, at in rows:
         source = Para("", at)
@@ -203,31 +210,99 @@ def table_tasks(table: Table, unplaced: list[str]) -> list[Node]:
             continue  # column numbering row "(1) (2) (3)"
         number = _row_number(cells[columns["number"]])
         content = cells[columns["content"]]
-        if number is None and (len(set(cells)) == 1 or roman_heading(cells[0])):
-            continue  # a group heading row ("I. NÂNG CAO NHẬN THỨC …")
+        heading = _group_heading(cells[0])
+        if number is None and (len(set(cells)) == 1 or heading):
+            group = heading or group
+            continue  # a group heading row ("I. NÂNG CAO NHẬN THỨC …", "I | Hoàn thiện …")
         if number is None:
             if last is None:
                 unplaced.append(" | ".join(c for c in cells if c))
                 continue
-            if not any(cells[columns[k]] for k in ("lead", "coord", "timing") if k in columns):
+            # A merged STT cell: the row continues the task above (more text, or more
+            # units written on a row of their own).
+            if content:
                 last.body.append(content)
-                last.see(source)
-                continue
-            number = f"{last.number}.{len(last.children) + 1}"
+            last.see(source)
+            for kind in ("lead", "coord", "timing", "products"):
+                if kind in columns and cells[columns[kind]]:
+                    if kind == "timing" and last.timing:
+                        continue
+                    add_field(last, kind, cells[columns[kind]], source, how="table")
+            continue
         node = Node(number, content, depth=number.count(".") + 1)
         node.see(source)
         for kind in ("lead", "coord", "timing", "products"):
             if kind in columns and cells[columns[kind]]:
                 add_field(node, kind, cells[columns[kind]], source, how="table")
-        parent = by_number.get(number.rsplit(".", 1)[0]) if "." in number else None
+        parent = by_number.get((group, number.rsplit(".", 1)[0])) if "." in number else None
         (parent.children if parent else roots).append(node)
-        by_number[number] = node
+        by_number[(group, number)] = node
         if parent is None:
-            last = node
+            groups.setdefault(group, []).append(node)
+        last = node
+    # Numbers that restart in each group ("I | 1, 2 …; II | 1, 2 …") are told apart by
+    # the group: "I.1", "II.1".
+    numbers = [n.number for nodes in groups.values() for n in nodes]
+    if len(set(numbers)) < len(numbers):
+        for label, nodes in groups.items():
+            if label:
+                renumber(nodes, label)
     return roots
+
+
+def _group_heading(cell: str) -> str | None:
+    """ "I", "II." or "I. NÂNG CAO …" in the first cell: a group of the task table."""
+    roman = roman_heading(cell)
+    if roman:
+        return roman[0]
+    cell = cell.strip()
+    return cell if cell and ROMAN_VALID.fullmatch(cell) else None
 
 
 def renumber(nodes: list[Node], prefix: str) -> None:
     for node in nodes:
         node.number = f"{prefix}.{node.number}"
         renumber(node.children, prefix)
+
+
+def _assignment(text: str) -> bool:
+    """A heading (short, not a sentence that mentions it) announcing the assignment."""
+    return len(text) < 100 and "phân công" in fold(text)
+
+
+def _carries_fields(nodes: list[Node]) -> bool:
+    return any(n.has_fields() or _carries_fields(n.children) for n in nodes)
+
+
+def choose_task_items(
+    per_section: list[tuple[Section, list[Node]]],
+) -> tuple[list[tuple[Section, list[Node]]], list[Node]]:
+    """Which items of the task-named sections are the tasks, and which of them are
+    written per unit (each heading a unit, its duties below).
+
+    A plan that assigns the work by unit ("III. PHÂN CÔNG NHIỆM VỤ", or "2. Phân công
+    trách nhiệm" inside "NHIỆM VỤ, GIẢI PHÁP …") lists its tasks there; its other
+    task-named sections ("NỘI DUNG TRỌNG TÂM", "Nhiệm vụ, giải pháp tổng thể") are the
+    plan's general content, kept only when they carry units or timings of their own."""
+    chosen: list[tuple[Section, list[Node]]] = []
+    by_unit: list[Node] = []
+    for section, nodes in per_section:
+        if _assignment(section.title):
+            chosen.append((section, nodes))
+            by_unit.extend(nodes)
+            continue
+        groups = [n for n in nodes if _assignment(n.heading)]
+        if groups:
+            chosen.append((section, groups))
+            for group in groups:
+                by_unit.extend(group.children)
+    if not chosen:
+        return per_section, []
+    picked = {id(section) for section, _ in chosen}
+    kept = [
+        (section, nodes)
+        for section, nodes in per_section
+        if id(section) in picked or _carries_fields(nodes)
+    ]
+    chosen_by_id = {id(section): nodes for section, nodes in chosen}
+    return [(s, chosen_by_id.get(id(s), n)) for s, n in kept], by_unit

@@ -103,7 +103,7 @@ ONLY_MARK = re.compile(r"\s*(?:[-–—+•]|[a-zđ]\)|\d{1,2}(?:\.\d{1,2})*[.)]
 _ROMAN = re.compile(r"^(?P<num>[IVXLC]{1,6})\s*[.):]\s*(?P<title>.*)$", re.S)
 
 
-_ROMAN_VALID = re.compile(r"M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})")
+ROMAN_VALID = re.compile(r"M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})")
 
 
 CAP_LETTER = re.compile(r"^(?P<num>[A-ZĐ])\s*[.)]\s+(?P<title>.+)$", re.S)
@@ -162,7 +162,7 @@ def number_of(paragraph: str) -> tuple[str, str] | None:
 
 def roman_heading(paragraph: str) -> tuple[str, str] | None:
     m = _ROMAN.match(paragraph)
-    if m and _ROMAN_VALID.fullmatch(m.group("num")):
+    if m and ROMAN_VALID.fullmatch(m.group("num")):
         return m.group("num"), m.group("title").strip()
     return None
 
