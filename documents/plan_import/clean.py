@@ -49,7 +49,10 @@ _MD_STRONG = re.compile(r"(\*\*|__)(?=\S)(.{1,400}?)(?<=\S)\1")
 _MD_EM = re.compile(r"(?<![\w*\\])([*_])(?=\S)(.{1,400}?)(?<=\S)\1(?![\w*])")
 
 
-_MD_STRAY = re.compile(r"\*\*|__")
+# What is left of emphasis after the pairs on one line are removed: a marker closed on
+# another line ("*2.1. Sở" / "Tài chính*"), or set before a colon ("*Đơn vị chủ trì:
+# *Sở Nội vụ"). A lone "*" is never content in these documents.
+_MD_STRAY = re.compile(r"\*+|__")
 
 
 _MD_BULLET = re.compile(r"^(\s*)[*•●▪◦]\s+")

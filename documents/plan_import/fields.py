@@ -10,16 +10,25 @@ from documents.plan_import.model import Node, lines_of
 from documents.plan_import.patterns import BULLET
 from documents.units import split_unit_names
 
+# Verbs that end a list of units and start what they do ("… phối hợp với Sở X tổ
+# chức …", "Đề nghị Văn phòng Tỉnh ủy, … tăng cường công tác …").
 _PREDICATE_AFTER_COORD = re.compile(
-    r"\s(?:tổ chức|triển khai|thực hiện|tham mưu|xây dựng|rà soát|hướng dẫn|báo cáo|"
-    r"theo dõi|kiểm tra|đôn đốc|ban hành|đề xuất|tổng hợp|trình)\b",
-    re.I,
-)
+    r"(?<!các)(?<!những)\s(?:tổ chức|triển khai|thực hiện|tham mưu|xây dựng|rà soát|hướng dẫn|báo cáo|"
+    r"theo dõi|kiểm tra|đôn đốc|ban hành|đề xuất|tổng hợp|trình|nghiên cứu|tăng cường|"
+    r"đẩy mạnh|chỉ đạo|tuyên truyền|quán triệt|cung cấp|xử lý|đánh giá|bảo đảm|đảm bảo|"
+    r"hỗ trợ|tiếp tục|thẩm định|giám sát|quản lý|phổ biến|thu thập|cập nhật|bố trí|"
+    r"khảo sát|vận động|lập|tập huấn|bồi dưỡng|phát hiện|ngăn chặn|chủ động|nâng cao|"
+    r"thường xuyên|kịp thời|có trách nhiệm|chịu trách nhiệm|căn cứ|định kỳ|phát động|"
+    r"duy trì|kiện toàn|sửa đổi|bổ sung|hoàn thiện|điều tra|thanh tra|rà soát)\b",
+)  # case-sensitive: "các Ban Xây dựng Đảng" is a name
 
 
+# "Hoàn thành trước ngày …", "Hoàn thành, báo cáo kết quả … trong tháng 11/2025",
+# "Thời hạn: …", "Thực hiện thường xuyên".
 _INLINE_TIMING = re.compile(
-    r"(?:^|(?<=[.;(]))\s*(?P<timing>(?:[Hh]oàn thành (?:trước|trong|chậm nhất)|[Tt]hời hạn"
-    r"|[Tt]hực hiện thường xuyên|[Tt]hường xuyên)\b[^.;()]*)"
+    r"(?:^|(?<=[.;(]))\s*(?P<timing>(?:[Hh]oàn thành(?:,?\s[^.;]{0,160}?)?\s"
+    r"(?:trước|trong|chậm nhất)|[Tt]hời hạn|[Tt]hực hiện thường xuyên|[Tt]hường xuyên)"
+    r"\b[^.;()]*)"
 )
 
 
@@ -134,6 +143,7 @@ _DUTY_COORD = re.compile(
     r"(?P<coord>[^.;:]{2,240})",
     re.I,
 )
+_PARTNERS_FOLLOW = re.compile(r"chủ trì\s*,?\s*phối hợp(?:\s+với)?\s*:?\s*$", re.I)
 _COORD_TAIL = re.compile(r"\s(?:tại|để|nhằm|trong|về|theo|đối với|cho)\s", re.I)
 
 
@@ -141,7 +151,10 @@ def unit_heading(heading: str) -> list[str]:
     """The units a by-unit heading names ("Công an tỉnh", "Đề nghị Văn phòng Tỉnh ủy,
     …"); none when the heading is not a list of units."""
     text = _REQUEST.sub("", heading.strip().rstrip(":."))
-    if not text or len(text) > 400 or not _UNIT_HEADING.match(text):
+    if not text or not _UNIT_HEADING.match(text):
+        return []
+    text = _PREDICATE_AFTER_COORD.split(text, maxsplit=1)[0]  # "X, Y tăng cường …"
+    if len(text) > 600:
         return []
     if text.endswith(("…", "...")) or ". " in text:
         return []
@@ -159,7 +172,17 @@ def by_unit_fields(node: Node) -> None:
             node.found.setdefault("lead", ("heading", node.first, node.first))
     if node.coords:
         return
+    partners_follow = False
     for text in node.body:
+        if partners_follow and BULLET.match(text):
+            # "b) Chủ trì, phối hợp" then "- Sở Tài chính và … tham mưu …" lines
+            subject = _PREDICATE_AFTER_COORD.split(BULLET.sub("", text), maxsplit=1)[0]
+            names = split_unit_names(subject)
+            if names and len(subject) < 200:
+                node.coords.extend(names)
+                _found(node, "coord", text)
+            continue
+        partners_follow = bool(_PARTNERS_FOLLOW.search(text))
         if "chủ trì" not in text.lower():
             continue
         for m in _DUTY_COORD.finditer(text):

@@ -287,15 +287,14 @@ def choose_task_items(
     chosen: list[tuple[Section, list[Node]]] = []
     by_unit: list[Node] = []
     for section, nodes in per_section:
-        if _assignment(section.title):
-            chosen.append((section, nodes))
-            by_unit.extend(nodes)
-            continue
         groups = [n for n in nodes if _assignment(n.heading)]
         if groups:
             chosen.append((section, groups))
             for group in groups:
                 by_unit.extend(group.children)
+        elif _assignment(section.title):
+            chosen.append((section, nodes))
+            by_unit.extend(nodes)
     if not chosen:
         return per_section, []
     picked = {id(section) for section, _ in chosen}

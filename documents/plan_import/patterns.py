@@ -131,7 +131,7 @@ DOC_TYPES = (
 )
 
 
-PARENT_LINE = re.compile(rf"^(?:Thực hiện|Căn cứ|Triển khai)\s+{DOC_TYPES}\b", re.I)
+PARENT_LINE = re.compile(rf"^(?:Thực hiện|Căn cứ|Triển khai)\s+(?i:{DOC_TYPES})\b")
 
 
 KE_HOACH = re.compile(r"^(KẾ HOẠCH|CHƯƠNG TRÌNH HÀNH ĐỘNG)\b\s*(?P<rest>.*)$")
