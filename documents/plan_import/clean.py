@@ -20,6 +20,7 @@ from documents.plan_import.patterns import (
     ITEM_INSIDE,
     LABEL_AT_START,
     LABEL_INSIDE,
+    MD_HEADING_MARK,
     ONLY_MARK,
     SEPARATOR,
     SPACES,
@@ -72,12 +73,14 @@ def _clean_line(line: str) -> str:
     line = _INVISIBLE.sub("", _ODD_SPACES.sub(" ", line)).rstrip()
     if not _MD_ANY.search(line):
         return line
+    heading = _MD_HEADING.match(line)
     line = _MD_HEADING.sub("", line)
     line = _MD_BULLET.sub(r"\1- ", line)
     line = _MD_STRONG.sub(r"\2", line)
     line = _MD_EM.sub(r"\2", line)
     line = _MD_STRAY.sub("", line)
-    return _MD_ESCAPE.sub(r"\1", line)
+    line = _MD_ESCAPE.sub(r"\1", line)
+    return MD_HEADING_MARK + line.strip() if heading and line.strip() else line
 
 
 def text_items(text: str) -> list[Item]:

@@ -13,6 +13,7 @@ from documents.plan_import.model import Break, Item, Table
 from documents.plan_import.patterns import (
     DOC_TYPES,
     KE_HOACH,
+    MD_HEADING_MARK,
     PARENT_LINE,
     SEPARATOR,
     is_all_caps,
@@ -104,7 +105,7 @@ def header_lines(items: Sequence[Item]) -> list[str]:
         elif isinstance(item, Break):
             lines.append("")
         else:
-            lines.append(re.sub(r"\s+", " ", item).strip())
+            lines.append(re.sub(r"\s+", " ", item).strip().lstrip(MD_HEADING_MARK))
     # Cells or lines that lost their breaks: "ỦY BAN … HÀ NỘI ------- CỘNG HÒA …".
     split: list[str] = []
     for line in lines:

@@ -174,10 +174,17 @@ def read_label(paragraph: str) -> tuple[str, str] | None:
     return _LABEL_KIND[fold(m.group("label"))], m.group("value").strip()
 
 
+# Marks a Markdown heading line ("## …") through paragraph rebuilding: on a web page
+# it is a section boundary even when it is not numbered.
+MD_HEADING_MARK = "\u2063"
+
+
 def starts_block(line: str, previous: str, previous_caps: bool | None = None) -> bool:
     """Does this line begin a new paragraph rather than continue a wrapped one?
     `previous` is the previous line; `previous_caps` whether its whole paragraph is all
     caps (default: judged from that line)."""
+    if line.startswith(MD_HEADING_MARK) or previous.startswith(MD_HEADING_MARK):
+        return True
     if BULLET.match(line):
         # "kinh tế\n- xã hội": a compound broken at the line end, not a bullet.
         rest = BULLET.sub("", line)

@@ -4,10 +4,11 @@ MỤC ĐÍCH, YÊU CẦU, MỤC TIÊU, KINH PHÍ or TỔ CHỨC THỰC HIỆN ar
 
 from __future__ import annotations
 
-from documents.plan_import.model import Section
+from documents.plan_import.model import Para, Section, lines_of
 from documents.plan_import.patterns import (
     CAP_LETTER,
     KE_HOACH,
+    MD_HEADING_MARK,
     SIGNATURE,
     is_all_caps,
     number_of,
@@ -38,6 +39,11 @@ SECTION_WORDS = (
 def split_sections(paragraphs: list[str]) -> tuple[list[str], list[Section]]:
     """Preamble and sections; roman headings, capital-letter sub-headings, and all-caps
     headings naming tasks (e.g. "NHIỆM VỤ CỤ THỂ") open sections."""
+    marked = {i for i, p in enumerate(paragraphs) if p.startswith(MD_HEADING_MARK)}
+    paragraphs = [
+        Para(p.lstrip(MD_HEADING_MARK), *(lines_of(p) or (0, 0))) if i in marked else p
+        for i, p in enumerate(paragraphs)
+    ]
     has_roman = any(roman_heading(p) for p in paragraphs)
     preamble: list[str] = []
     sections: list[Section] = []
@@ -49,6 +55,10 @@ def split_sections(paragraphs: list[str]) -> tuple[list[str], list[Section]]:
     for i, p in enumerate(paragraphs):
         past_title = past_title or (i > title_at and not is_all_caps(p))
         heading = _section_heading(p, has_roman, past_title)
+        if heading is None and i in marked and not number_of(p):
+            # "## Ưu tiên phát triển …" on a web page: the section before has ended;
+            # it holds tasks only if it is an all-caps task heading.
+            heading = ("md", "", p if is_all_caps(p) else "")
         if heading:
             kind, label, title = heading
             t = fold(title)
