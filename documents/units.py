@@ -186,8 +186,7 @@ _PREDICATES = re.compile(
     r"\s(?:tiến hành|rà soát|thực hiện|triển khai|tham mưu|xây dựng|hướng dẫn|chủ động|"
     r"báo cáo|gửi|phối hợp|chủ trì|chịu trách nhiệm|có trách nhiệm|theo dõi|tổng hợp|"
     r"tổ chức thực hiện|tổ chức triển khai|ban hành|đề xuất|kiểm tra|tiếp tục|căn cứ)\b",
-    re.IGNORECASE,
-)
+)  # case-sensitive: "Sở Xây dựng" is a name, "xây dựng" a verb
 _SENTENCE_END = re.compile(r"\.\s+(?=[A-ZĐÀ-Ỹ])")
 _LEADING_JUNK = re.compile(r"^(?:[-–+•*]\s*|và\s+|giao\s+|đề nghị\s+|yêu cầu\s+)+", re.I)
 _LONG_CLAUSE_WORDS = 12

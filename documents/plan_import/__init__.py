@@ -42,6 +42,7 @@ from documents.plan_import.items import (
     build_tree,
     choose_task_items,
     column_map,
+    quoted_tasks,
     renumber,
     table_tasks,
 )
@@ -60,7 +61,8 @@ __all__ = [
 ]
 
 _NO_TASKS = (
-    "Không tìm thấy nhiệm vụ nào: {why}. Đã tìm mục có tiêu đề chứa "
+    "Không tìm thấy phần nhiệm vụ: {why}, văn bản có thể không phải kế hoạch. "
+    "Đã tìm mục có tiêu đề chứa "
     "“NỘI DUNG”, “NHIỆM VỤ”, “GIẢI PHÁP” hoặc “HOẠT ĐỘNG” (ví dụ “II. NỘI DUNG, THỜI GIAN "
     "THỰC HIỆN”, “NHIỆM VỤ VÀ GIẢI PHÁP”, “NHIỆM VỤ CỤ THỂ”) với các mục đánh số 1., 2., "
     "1.1…, và bảng nhiệm vụ có cột STT, Nội dung/Tên nhiệm vụ, Cơ quan chủ trì. Các mục "
@@ -121,6 +123,8 @@ def parse_plan(
             if clash and section.label:
                 renumber(nodes, section.label)
             roots.extend(nodes)
+        if not roots:
+            roots = quoted_tasks(paragraphs)
         if not roots:
             why = (
                 "có mục nhiệm vụ nhưng không có mục nào được đánh số"

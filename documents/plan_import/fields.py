@@ -13,7 +13,8 @@ from documents.units import split_unit_names
 # Verbs that end a list of units and start what they do ("… phối hợp với Sở X tổ
 # chức …", "Đề nghị Văn phòng Tỉnh ủy, … tăng cường công tác …").
 _PREDICATE_AFTER_COORD = re.compile(
-    r"(?<!các)(?<!những)\s(?:tổ chức|triển khai|thực hiện|tham mưu|xây dựng|rà soát|hướng dẫn|báo cáo|"
+    r"(?<!các)(?<!những)\s(?:tổ chức|triển khai|thực hiện|tham mưu|xây dựng|rà soát|"
+    r"hướng dẫn|báo cáo|"
     r"theo dõi|kiểm tra|đôn đốc|ban hành|đề xuất|tổng hợp|trình|nghiên cứu|tăng cường|"
     r"đẩy mạnh|chỉ đạo|tuyên truyền|quán triệt|cung cấp|xử lý|đánh giá|bảo đảm|đảm bảo|"
     r"hỗ trợ|tiếp tục|thẩm định|giám sát|quản lý|phổ biến|thu thập|cập nhật|bố trí|"
@@ -51,14 +52,50 @@ def add_field(
             node.found[kind] = (how, *span)
         elif kind not in node.found:
             node.found[kind] = (how, 0, 0)
-    if kind == "lead":
-        node.leads.extend(split_unit_names(value))
-    elif kind == "coord":
-        node.coords.extend(split_unit_names(value))
+    if kind in ("lead", "coord"):
+        leads, coords = _unit_field(value)
+        if kind == "lead":
+            node.leads.extend(leads)
+            node.coords.extend(coords)
+            if coords and "coord" not in node.found and "lead" in node.found:
+                node.found["coord"] = node.found["lead"]
+        else:
+            node.coords.extend(leads + coords)
     elif kind == "timing":
         node.timing.append(value)
     elif kind == "products":
         node.products.extend(p for p in (_tidy(x) for x in re.split(r";|\n", value)) if p)
+
+
+_PLUS_ITEM = re.compile(r"(?:^|\s)\+\s+")
+_THEN_COORD = re.compile(r"[;,]\s*(?:và\s+)?phối hợp\s+(?:với\s+)?", re.I)
+_PARENTHESIS = re.compile(r"\s*\([^()]{0,120}\)")
+
+
+def _unit_field(value: str) -> tuple[list[str], list[str]]:
+    """Units of a lead/coordinator value, and coordinators it names in passing.
+
+    "Cục X xây dựng kế hoạch …; phối hợp với các cơ quan liên quan …" leads with Cục X
+    and coordinates with the others; "+ Các đơn vị thuộc Bộ: Văn phòng Bộ, Cục Y" lists
+    the units after the category's colon; "Cục Z (Bộ Văn hóa …)" names Cục Z's ministry
+    in brackets, not another unit."""
+    value = _PARENTHESIS.sub("", value)
+    coords: list[str] = []
+    then = _THEN_COORD.search(value)
+    if then:
+        rest = _PREDICATE_AFTER_COORD.split(value[then.end() :], maxsplit=1)[0]
+        coords = split_unit_names(_COORD_TAIL.split(rest, maxsplit=1)[0])
+        value = value[: then.start()]
+    units: list[str] = []
+    for piece in _PLUS_ITEM.split(value):
+        piece = piece.strip()
+        if not piece:
+            continue
+        head, colon, after = piece.partition(":")
+        if colon and after.strip() and len(head) < 120:
+            piece = after  # "Các đơn vị thuộc Bộ …: A, B" → A, B
+        units.extend(split_unit_names(piece))
+    return units, coords
 
 
 def _tidy(text: str) -> str:

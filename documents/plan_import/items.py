@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from documents.plan_import.clean import join_lines
 from documents.plan_import.fields import add_field
-from documents.plan_import.model import Node, Para, Section, Table
+from documents.plan_import.model import Node, Para, Section, Table, lines_of
 from documents.plan_import.patterns import (
     BULLET,
     LETTER,
@@ -305,3 +305,29 @@ def choose_task_items(
     ]
     chosen_by_id = {id(section): nodes for section, nodes in chosen}
     return [(s, chosen_by_id.get(id(s), n)) for s, n in kept], by_unit
+
+
+def quoted_tasks(paragraphs: list[str]) -> list[Node]:
+    """A text with no task section that still quotes a task with its labelled lines (an
+    article citing one item of a plan: "… - Đơn vị chủ trì: Cục X. - Thời gian: …"):
+    one task per run of labelled lines holding a lead, numbered 1, 2 … in order; its
+    title is the paragraph before the labels."""
+    tasks: list[Node] = []
+    i = 0
+    while i < len(paragraphs):
+        label = read_label(paragraphs[i])
+        if not label or label[0] not in ("lead", "coord", "timing", "products"):
+            i += 1
+            continue
+        start = i
+        while i < len(paragraphs) and (
+            read_label(paragraphs[i]) or (i > start and BULLET.match(paragraphs[i]))
+        ):
+            i += 1
+        run = paragraphs[start:i]
+        if not any((read_label(p) or ("", ""))[0] == "lead" for p in run):
+            continue
+        title = paragraphs[start - 1] if start > 0 else ""
+        heading = Para(f"{len(tasks) + 1}. {title}", *(lines_of(title) or (0, 0)))
+        tasks.extend(build_tree([heading, *run], []))
+    return tasks

@@ -85,7 +85,7 @@ _LABEL_NO_COLON = re.compile(
 )
 
 
-LABEL_INSIDE = re.compile(rf"(?<=\S)\s+(?=(?:{_ALL_LABELS})\s*:)", re.I)
+LABEL_INSIDE = re.compile(rf"(?<=\S)\s+(?=(?:[-–—+•]\s*)?(?:{_ALL_LABELS})\s*:)", re.I)
 
 
 _CAPS_WORD = r"[A-ZĐÀ-Ỹ][A-ZĐÀ-Ỹ,]*"
