@@ -154,6 +154,7 @@ _HEADS_CAPITAL = (
     "VKSND",
     "Thuế",
     "Kiểm toán",
+    "Thành phố",
     "Hải quan",
     "Các",
     "Những",
@@ -223,7 +224,8 @@ def _split_on_heads(clause: str) -> list[str]:
 def _tidy(name: str) -> str:
     name = _SPACES.sub(" ", name).strip()
     name = _LEADING_JUNK.sub("", name)
-    return name.strip(" .;:,–-").strip()
+    name = re.sub(r"\[\d{1,3}\]", "", name)  # footnote markers "[1]"
+    return name.strip(" .;:,–-|").strip()
 
 
 def _first_sentence(text: str) -> str:

@@ -102,6 +102,10 @@ def _tidy(text: str) -> str:
     return re.sub(r"\s+", " ", BULLET.sub("", text.strip())).strip(" .;")
 
 
+_LEAD_ALONE = re.compile(
+    r"^(?:[-–+•]\s*)?(?P<lead>[^.;:,()]{2,120}?)\s+(?:là cơ quan đầu mối,?\s*)?chủ trì\s+"
+    r"(?!,|phối hợp)[a-zđà-ỹ]"
+)
 _LEAD_ANCHOR = re.compile(r"chủ trì\s*,?\s*phối hợp", re.I)
 
 
@@ -141,6 +145,14 @@ def inline_fields(node: Node) -> None:
             if not node.coords:
                 node.coords = split_unit_names(coord)
                 _found(node, "coord", text)
+            return
+    # "- Sở Y tế chủ trì kiểm tra, đôn đốc …": a duty whose subject leads it.
+    for text in texts:
+        m = _LEAD_ALONE.match(text) if "chủ trì" in text else None
+        lead = _lead_subject(m.group("lead")) if m else None
+        if m and lead:
+            node.leads = split_unit_names(lead)
+            _found(node, "lead", text)
             return
 
 

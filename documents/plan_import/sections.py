@@ -19,7 +19,16 @@ from documents.units import fold
 TASK_HEADINGS = ("nhiệm vụ", "nội dung", "giải pháp", "hoạt động", "công việc")
 
 
-NON_TASK_HEADINGS = ("tổ chức thực hiện", "kinh phí", "nơi nhận", "phụ lục")
+NON_TASK_HEADINGS = (
+    "tổ chức thực hiện",
+    "kinh phí",
+    "nơi nhận",
+    "phụ lục",
+    # a monitoring plan lists what is monitored, not tasks
+    "nội dung giám sát",
+    "nội dung đánh giá",
+    "nội dung kiểm tra",
+)
 
 
 # Words of section headings in general: an unnumbered all-caps line holding one is a heading.
