@@ -202,9 +202,21 @@ def table_tasks(table: Table, unplaced: list[str]) -> list[Node]:
     group = ""
     by_number: dict[tuple[str, str], Node] = {}
     last: Node | None = None
+    unit_columns = {columns[k] for k in ("lead", "coord") if k in columns}
     for row, at in rows:
         source = Para("", at)
-        cells = [(join_lines(c) if table.wrapped else c.strip()) for c in row]
+        if (
+            len(row) < width
+            and len(row[columns["number"]]) > 20
+            and not _group_heading(row[0])
+        ):
+            row = ["", *row]  # a merged STT cell: the text has slid into its column
+        cells = [
+            (_unit_lines(c) if i in unit_columns else join_lines(c))
+            if table.wrapped
+            else c.strip()
+            for i, c in enumerate(row)
+        ]
         cells += [""] * (width - len(cells))
         if all(re.fullmatch(r"\(?\d*\)?", c) for c in cells):
             continue  # column numbering row "(1) (2) (3)"
@@ -248,6 +260,23 @@ def table_tasks(table: Table, unplaced: list[str]) -> list[Node]:
             if label:
                 renumber(nodes, label)
     return roots
+
+
+_UNIT_LINE = re.compile(r"^(?:Sở|Các|UBND|Ủy ban|Uỷ ban|Ban|Trung tâm|Công an|Văn phòng|Bộ)\s")
+
+
+def _unit_lines(cell: str) -> str:
+    """A unit cell holding one unit per line ("Các sở, ngành, UBND xã\nSở Tài chính"):
+    a line starting a unit name after a complete one is a new unit, not a wrap."""
+    out = ""
+    for line in (x.strip() for x in cell.split("\n")):
+        if not line:
+            continue
+        if out and _UNIT_LINE.match(line) and not out.endswith((",", " và", "(")):
+            out += "; " + line
+        else:
+            out = f"{out} {line}" if out else line
+    return out
 
 
 def _group_heading(cell: str) -> str | None:
