@@ -59,6 +59,11 @@ _RANGE = re.compile(
     r"(?:giai đoạn\s*|từ năm\s*|từ\s*)?(\d{4})\s*(?:[-–—]|đến(?: năm)?)\s*(\d{4})"
     r"|đến năm\s*(\d{4})"
 )
+_START = re.compile(
+    r"^(?:bắt đầu\s+)?từ\s+(?:ngày\s*)?(?:\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}"
+    r"|\d{1,2}\s*tháng\s*\d{1,2}\s*năm\s*\d{4}|tháng\s*\d{1,2}\s*[/-]\s*\d{4})"
+)
+_UNTIL = re.compile(r"\s*(?:đến|tới|[-–—])\s*(?:hết\s+)?(?:ngày\s*)?")
 _YEAR = re.compile(r"(?:^|\bnăm\s*)(\d{4})\b")
 _QUARTERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 
@@ -84,6 +89,14 @@ def parse_timing(text: str | None) -> Timing:
     if not raw:
         return Timing("unknown", None, None)
     t = fold(raw)
+    start = _START.match(t)
+    if start:
+        # "Từ 01/7/2025" names when the work starts, not when it is due; "từ … đến …"
+        # is due at its end.
+        end = _UNTIL.search(t, start.end())
+        if not end:
+            return Timing("ongoing" if _ONGOING.search(t) else "unknown", raw, None)
+        t = t[end.end() :]
     if _ONGOING.search(t):
         return Timing("ongoing", raw, None)
     if _CONDITIONAL.search(t):

@@ -120,7 +120,7 @@ def test_unknown_units_are_named_and_nothing_is_created_unless_asked(cli, sessio
         (b"", "rỗng"),
         (b"\x00\x01\x02\x03" * 100, ""),
         (b"PK\x03\x04 not really a docx", ""),
-        ("Một văn bản không có nhiệm vụ nào.\n".encode(), "Không tìm thấy nhiệm vụ"),
+        ("Một văn bản không có nhiệm vụ nào.\n".encode(), "Không tìm thấy phần nhiệm vụ"),
     ],
 )
 def test_bad_files_get_one_line_and_create_nothing(

@@ -181,9 +181,13 @@ def test_bench_scores_every_document_fully(capsys: pytest.CaptureFixture[str]) -
     bench = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = bench  # dataclasses look their module up
     spec.loader.exec_module(bench)
-    assert bench.main(["--runs", "1"]) == 0
-    total = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("total"))
-    assert total.count("100.0%/100.0%") == 4
+    assert bench.main(["--runs", "1", "--no-scaling"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    for name in ("seed", "plan_02", "plan_04", "plan_06"):
+        row = next(line for line in out if line.startswith(name))
+        assert row.count("100%/100%/100.0%") == 4, row
+    assert any(line.startswith("mean F1 over") for line in out)
+    assert not any(line.startswith("MISSING") for line in out)
 
 
 # ---------------------------------------------------------------------- timing
@@ -713,7 +717,7 @@ def test_docx_without_tasks_is_refused(tmp_path: Path) -> None:
     document.add_paragraph("I. MỤC ĐÍCH, YÊU CẦU")
     document.add_paragraph("1. Mục đích: tuyên truyền.")
     document.save(tmp_path / "empty.docx")
-    with pytest.raises(PlanImportError, match="Không tìm thấy nhiệm vụ nào"):
+    with pytest.raises(PlanImportError, match="Không tìm thấy phần nhiệm vụ"):
         parse_plan_file(tmp_path / "empty.docx")
 
 
@@ -730,5 +734,5 @@ def test_text_without_tasks_says_what_headings_it_looked_for() -> None:
     with pytest.raises(PlanImportError) as caught:
         parse_plan(text)
     message = caught.value.message
-    assert message.startswith("Không tìm thấy nhiệm vụ nào")
+    assert message.startswith("Không tìm thấy phần nhiệm vụ")
     assert "NỘI DUNG, THỜI GIAN THỰC HIỆN" in message and "NHIỆM VỤ" in message

@@ -21,6 +21,9 @@ from documents.plan_import.patterns import (
 )
 from documents.units import fold
 
+# "- Địa điểm: …", "- Nội dung: …": a field the importer does not keep, not a sub-item.
+_KEY_VALUE = re.compile(r"^[^\W\d][\w ,/]{1,30}:\s")
+
 
 def build_tree(paragraphs: list[str], unplaced: list[str]) -> list[Node]:
     roots: list[Node] = []
@@ -64,6 +67,25 @@ def build_tree(paragraphs: list[str], unplaced: list[str]) -> list[Node]:
             (parent.children if parent else roots).append(node)
             current = node
             continue
+        if current is not None and BULLET.match(p) and not _KEY_VALUE.match(BULLET.sub("", p)):
+            # A "-" sub-item: a sub-task of its own when it turns out to carry its own
+            # units or timing (settled below), else the item's content.
+            parent = current
+            while parent.dash and parent.parent is not None:
+                parent = parent.parent
+            dashes = sum(1 for c in parent.children if c.dash)
+            node = Node(
+                f"{parent.number}.{dashes + 1}",
+                BULLET.sub("", p).strip(),
+                depth=99,
+                is_letter=True,
+                dash=True,
+            )
+            node.parent = parent
+            node.see(p)
+            parent.children.append(node)
+            current = node
+            continue
         if current is not None:
             current.body.append(p)
             current.see(p)
@@ -95,7 +117,8 @@ def _settle_letters(node: Node) -> None:
     if with_fields:
         return
     for child in letters:
-        node.body.append(f"{child.number.rsplit('.', 1)[-1]}) {child.heading}".strip())
+        mark = "-" if child.dash else f"{child.number.rsplit('.', 1)[-1]})"
+        node.body.append(f"{mark} {child.heading}".strip())
         node.body.extend(child.body)
         node.last = max(node.last, child.last)
     node.children = [c for c in node.children if not c.is_letter]
@@ -205,16 +228,10 @@ def table_tasks(table: Table, unplaced: list[str]) -> list[Node]:
     unit_columns = {columns[k] for k in ("lead", "coord") if k in columns}
     for row, at in rows:
         source = Para("", at)
-        if (
-            len(row) < width
-            and len(row[columns["number"]]) > 20
-            and not _group_heading(row[0])
-        ):
+        if len(row) < width and len(row[columns["number"]]) > 20 and not _group_heading(row[0]):
             row = ["", *row]  # a merged STT cell: the text has slid into its column
         cells = [
-            (_unit_lines(c) if i in unit_columns else join_lines(c))
-            if table.wrapped
-            else c.strip()
+            (_unit_lines(c) if i in unit_columns else join_lines(c)) if table.wrapped else c.strip()
             for i, c in enumerate(row)
         ]
         cells += [""] * (width - len(cells))

@@ -48,13 +48,15 @@ class Node:
     number: str
     heading: str
     depth: int = 1
-    is_letter: bool = False
+    is_letter: bool = False  # a) or "-" sub-item: a sub-task only if it has fields
+    dash: bool = False  # a "-" sub-item
     body: list[str] = field(default_factory=list)
     leads: list[str] = field(default_factory=list)
     coords: list[str] = field(default_factory=list)
     timing: list[str] = field(default_factory=list)
     products: list[str] = field(default_factory=list)
     children: list[Node] = field(default_factory=list)
+    parent: Node | None = field(default=None, repr=False, compare=False)
     first: int = 0  # source lines the item came from
     last: int = 0
     # per field ("lead", "coord", "timing"): how it was found ("label", "table",

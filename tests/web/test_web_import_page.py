@@ -294,7 +294,7 @@ def corrupt_docx() -> bytes:
         (b"PK\x03\x04" + b"\x00" * 200, "hong.docx", "Tệp .docx bị hỏng"),
         (corrupt_docx(), "hong2.docx", "Tệp .docx bị hỏng"),
         (b"x" * (10 * 1024 * 1024 + 1), "lon.txt", "Tệp lớn hơn 10 MB"),
-        ("Kế hoạch\nI. MỤC ĐÍCH\n1. Một việc\n".encode(), "kh.txt", "Không tìm thấy nhiệm vụ"),
+        ("Kế hoạch\nI. MỤC ĐÍCH\n1. Một việc\n".encode(), "kh.txt", "Không tìm thấy phần nhiệm vụ"),
     ],
     ids=["empty", "binary", "pdf", "not-a-zip", "corrupt-docx", "over-10-MB", "no-tasks"],
 )
