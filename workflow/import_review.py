@@ -324,6 +324,50 @@ class Part:
     products: list[str]
 
 
+# How sure the importer was of a field below which the preview asks the admin to check
+# it first (documents.plan_import.resolve gives 0.95 for a labelled line or a table
+# cell, 0.7 for a sentence, 0.5–0.6 for nothing found where something was expected).
+LOW_CONFIDENCE = 0.75
+FIELD_LABELS = {
+    "lead_units": "Chủ trì",
+    "coordinating_units": "Phối hợp",
+    "due_date": "Thời gian",
+}
+HOW_LABELS = {
+    "label": "dòng có nhãn",
+    "table": "ô của bảng nhiệm vụ",
+    "sentence": "câu văn",
+    "heading": "tiêu đề mục theo đơn vị",
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a task as the preview shows it: how sure the importer is, where it
+    read it (source lines, 1-based) and how."""
+
+    key: str  # "lead_units", "coordinating_units", "due_date"
+    label: str
+    confidence: float | None
+    lines: tuple[int, int] | None
+    how: str | None
+
+    @property
+    def low(self) -> bool:
+        return self.confidence is not None and self.confidence < LOW_CONFIDENCE
+
+    @property
+    def percent(self) -> str:
+        return f"{round(self.confidence * 100)}%" if self.confidence is not None else "—"
+
+
+@dataclass(frozen=True)
+class LowField:
+    index: int
+    number: str
+    field: Field
+
+
 @dataclass(frozen=True)
 class TaskReview:
     index: int
@@ -341,6 +385,17 @@ class TaskReview:
     chosen: list[str]  # the lead options ticked
     new_options: list[Option]  # names the document wrote that the organisation lacks
     leads_from_parts: bool  # no lead of its own, but its sub-tasks name theirs
+    fields: list[Field]  # least sure first
+    source_lines: tuple[int, int] | None
+    source_excerpt: str  # the document's lines the task came from (text uploads)
+
+    @property
+    def field(self) -> dict[str, Field]:
+        return {f.key: f for f in self.fields}
+
+    @property
+    def low(self) -> bool:
+        return any(f.low for f in self.fields)
 
 
 @dataclass(frozen=True)
@@ -355,6 +410,40 @@ class Review:
     create_units: bool
     default_lead: str | None
     plan_date: date | None
+    low_fields: list[LowField]  # every task's low-confidence fields, least sure first
+    line_unit: str  # "dòng" (text) or "đoạn" (.docx paragraphs)
+
+
+def _fields(task: Mapping[str, Any]) -> list[Field]:
+    confidence = task.get("confidence") or {}
+    sources = task.get("field_sources") or {}
+    fields = []
+    for key, label in FIELD_LABELS.items():
+        source = sources.get(key) or {}
+        lines = source.get("lines")
+        fields.append(
+            Field(
+                key,
+                label,
+                confidence.get(key),
+                (int(lines[0]), int(lines[1])) if lines else None,
+                HOW_LABELS.get(source.get("how") or "", source.get("how")),
+            )
+        )
+    return sorted(fields, key=lambda f: 1.0 if f.confidence is None else f.confidence)
+
+
+_EXCERPT_LINES = 40
+
+
+def _excerpt(text: str | None, lines: tuple[int, int] | None) -> str:
+    """The source lines a task came from (at most 40), numbered as in the file."""
+    if not text or not lines:
+        return ""
+    all_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")  # as parsed
+    first, last = lines
+    last = min(last, first + _EXCERPT_LINES - 1, len(all_lines))
+    return "\n".join(f"{n:>5}  {all_lines[n - 1]}" for n in range(first, last + 1))
 
 
 def _mentions(matches: Sequence[Mapping[str, Any]], groups: set[str]) -> list[Mention]:
@@ -400,9 +489,13 @@ def review(
     parsed: Mapping[str, Any],
     known: Sequence[Mapping[str, Any]],
     corrections: Corrections | None = None,
+    source_text: str | None = None,
+    kind: str = "text",
 ) -> Review:
     """The preview of a parsed document, with the admin's corrections when the form came
-    back (the boxes show what was typed, even when it was refused)."""
+    back (the boxes show what was typed, even when it was refused). Each task shows how
+    sure the importer is of each field, least sure first, and the source lines it came
+    from (`source_text`: the decoded upload, for the excerpt of a text file)."""
     corrections = corrections or Corrections()
     groups = {u["code"] for u in known if u.get("group")}
     options = [Option(u["code"], u["name"], bool(u.get("group"))) for u in known]
@@ -419,6 +512,8 @@ def review(
         )
         if not chosen and not from_parts:
             without_lead.append(str(task.get("number", index + 1)))
+        lines = task.get("source_lines")
+        span = (int(lines[0]), int(lines[1])) if lines else None
         tasks.append(
             TaskReview(
                 index=index,
@@ -436,8 +531,15 @@ def review(
                 chosen=chosen,
                 new_options=[Option(NEW + n, n, new=True) for n in new_names],
                 leads_from_parts=from_parts,
+                fields=_fields(task),
+                source_lines=span,
+                source_excerpt=_excerpt(source_text, span) if kind == "text" else "",
             )
         )
+    low_fields = sorted(
+        (LowField(t.index, t.number, f) for t in tasks for f in t.fields if f.low),
+        key=lambda low: (low.field.confidence, low.index),
+    )
     header = dict(parsed.get("plan", {}))
     return Review(
         plan=header,
@@ -450,6 +552,8 @@ def review(
         create_units=corrections.create_units,
         default_lead=corrections.default_lead,
         plan_date=_iso(header.get("date")),
+        low_fields=low_fields,
+        line_unit="đoạn" if kind == "docx" else "dòng",
     )
 
 
@@ -458,7 +562,13 @@ def preview(
 ) -> Review:
     """Admins only: the review of a stored upload against today's units."""
     require_admin(actor)
-    return review(upload.parsed, importing.known_units(session), corrections)
+    return review(
+        upload.parsed,
+        importing.known_units(session),
+        corrections,
+        source_text=upload.source_text,
+        kind=upload.kind,
+    )
 
 
 def confirm(session: Session, actor: Actor, upload: Upload, corrections: Corrections) -> Plan:
