@@ -398,3 +398,29 @@ def test_import_pages_in_english(admin):
     assert "Xác nhận nhập kế hoạch" not in page
     upload_page = text(admin.get("/admin/import"))
     assert "Import a plan from a document" in upload_page
+
+
+def test_preview_shows_confidence_and_source_lines_least_sure_first(admin):
+    plan = (
+        "SỞ CÔNG THƯƠNG\nKẾ HOẠCH\nThử nghiệm độ tin cậy\n\nII. NHIỆM VỤ\n"
+        "1. Việc có nhãn\nĐơn vị chủ trì: Văn phòng Sở.\nThời gian thực hiện: Năm 2026.\n\n"
+        "2. Rà soát văn bản.\n\nChi cục Quản lý thị trường chủ trì, phối hợp với Văn phòng Sở "
+        "tổ chức rà soát.\n\n3. Việc không ghi đơn vị\n"
+    ).encode()
+    response = upload(admin, plan, "tin-cay.txt")
+    assert response.status_code == 303
+    html = text(admin.get(response.headers["Location"]))
+    # the list of fields to check: task 3's missing lead (50%) before task 2's sentence (70%)
+    listed = html.split('id="can-kiem-tra-h"', 1)[1].split("</ol>", 1)[0]
+    assert listed.index("Nhiệm vụ 3") < listed.index("Nhiệm vụ 2")
+    assert "độ tin cậy 50%" in listed and "độ tin cậy 70%" in listed
+    assert "Nhiệm vụ 1" not in listed  # read from labelled lines: nothing to check
+    # each task: where it came from, each field's confidence and source line
+    task1 = html.split('id="nv-0"', 1)[1].split('id="nv-1"', 1)[0]
+    assert "Nguồn: dòng 6–8" in task1
+    assert "(dòng 7, dòng có nhãn)" in task1 and ">95%<" in task1
+    assert "import-low" not in task1
+    assert "    7  Đơn vị chủ trì: Văn phòng Sở." in task1  # the numbered source excerpt
+    task2 = html.split('id="nv-1"', 1)[1].split('id="nv-2"', 1)[0]
+    assert 'class="import-low"' in task2 and "(dòng 12, câu văn)" in task2
+    assert "cần kiểm tra" in task2
