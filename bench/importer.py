@@ -230,22 +230,39 @@ def synthetic_plan(lines: int) -> tuple[str, int]:
     return "\n".join(head + body + tail), copies * 9
 
 
-def scaling() -> None:
-    print("\nscaling: the seed's task section repeated (one parse each, CPU seconds)")
-    print(f"{'lines':>8} {'MB':>6} {'tasks':>6} {'seconds':>8} {'ratio':>6}")
-    base: float | None = None
-    for lines in SCALING_LINES:
-        text, tasks = synthetic_plan(lines)
-        start = time.process_time()
-        result = parse_plan(text)
-        seconds = time.process_time() - start
-        found = len(result["tasks"])
-        per_line = seconds / lines
-        base = base or per_line
-        ok = "" if found == tasks else f"  (found {found} tasks, expected {tasks})"
-        size = len(text.encode()) / 1e6
-        print(f"{lines:>8} {size:>6.1f} {found:>6} {seconds:>8.2f} {per_line / base:>6.2f}{ok}")
-    print("(ratio: seconds per line against the 5k run's; 1.0 is linear)")
+def wrapped_plan(lines: int) -> tuple[str, int]:
+    """One task whose text runs on over `lines` wrapped lines (web-page text): the input
+    that made the old parser quadratic (it re-joined the paragraph at every line)."""
+    head = "KẾ HOẠCH\nThử\n\nII. NHIỆM VỤ\n\n1. Tăng cường công tác tuyên truyền\n"
+    body = "và tiếp tục triển khai các nội dung công việc được giao theo kế hoạch\n" * lines
+    return head + body + "Đơn vị chủ trì: Sở Nội vụ.\n", 1
+
+
+def scaling(sizes: tuple[int, ...] = SCALING_LINES) -> None:
+    print("\nscaling (one parse each, CPU seconds; ratio: seconds per line against the")
+    print("first size's, 1.0 is linear, a quadratic parser doubles it at every doubling)")
+    print(f"{'input':<16} {'lines':>7} {'MB':>5} {'tasks':>6} {'seconds':>8} {'ratio':>6}")
+    for label, make in (("task section ×n", synthetic_plan), ("one long task", wrapped_plan)):
+        base: float | None = None
+        for lines in sizes:
+            text, tasks = make(lines)
+            start = time.process_time()
+            result = parse_plan(text)
+            seconds = time.process_time() - start
+            found = len(result["tasks"])
+            per_line = seconds / lines
+            base = base or per_line
+            ok = "" if found == tasks else f"  (found {found} tasks, expected {tasks})"
+            size = len(text.encode()) / 1e6
+            print(
+                f"{label:<16} {lines:>7} {size:>5.1f} {found:>6} {seconds:>8.2f}"
+                f" {per_line / base:>6.2f}{ok}"
+            )
+    text = synthetic_plan(10 * 1024 * 1024 // 57)[0]  # about 10 MB (57 bytes a line)
+    start = time.process_time()
+    parse_plan(text)
+    size = len(text.encode()) / 1e6
+    print(f"10 MB of plan text ({size:.1f} MB): {time.process_time() - start:.2f} s")
 
 
 def main(argv: list[str] | None = None) -> int:

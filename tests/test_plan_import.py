@@ -193,6 +193,17 @@ def test_a_by_unit_assignment_section_is_the_task_list() -> None:
     assert [n.number for n in by_unit] == ["1", "2"]
 
 
+def test_goal_items_and_a_solutions_section_are_not_tasks() -> None:
+    text = (
+        "KẾ HOẠCH\nThử\n\nII. NHIỆM VỤ\n\n1. Mục tiêu 1\n\n- Chỉ tiêu: 90% hồ sơ trực tuyến.\n\n"
+        "2. Số hóa hồ sơ\n\nĐơn vị chủ trì: Sở Nội vụ.\n\n"
+        "III. GIẢI PHÁP THỰC HIỆN\n\n1. Tăng cường kỷ luật, kỷ cương.\n\n"
+        "2. Bảo đảm kinh phí.\n"
+    )
+    tasks = parse_plan(text)["tasks"]
+    assert [(t["number"], leads(t)) for t in tasks] == [("2", ["Sở Nội vụ"])]
+
+
 def test_a_unit_heading_names_its_units_and_a_sentence_does_not() -> None:
     assert unit_heading("Đề nghị Viện kiểm sát nhân dân tỉnh, Tòa án nhân dân tỉnh") == [
         "Viện kiểm sát nhân dân tỉnh",

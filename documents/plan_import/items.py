@@ -320,6 +320,45 @@ def _carries_fields(nodes: list[Node]) -> bool:
     return any(n.has_fields() or _carries_fields(n.children) for n in nodes)
 
 
+# Numbered items that introduce goals or solutions, not work to do ("1.1. Mục tiêu 1",
+# "6. Chỉ tiêu chủ yếu", "2. Giải pháp"): not tasks unless they carry units or timings.
+_NOT_TASK_ITEM = re.compile(
+    r"^(?:mục tiêu|chỉ tiêu|mục đích|yêu cầu|quan điểm|nguyên tắc|giải pháp|phạm vi|"
+    r"đối tượng|kết quả đạt được)\b"
+)
+_SIDE_SECTION = ("giải pháp", "mục tiêu", "trách nhiệm")
+_MAIN_SECTION = ("nhiệm vụ", "nội dung", "hoạt động", "công việc", "phân công")
+
+
+def _without_side_sections(
+    per_section: list[tuple[Section, list[Node]]],
+) -> list[tuple[Section, list[Node]]]:
+    """Drop goal/solution items, and a "GIẢI PHÁP …" section without units or timings
+    when another task section has them (it restates the tasks as solutions)."""
+    cleaned = []
+    for section, nodes in per_section:
+        kept = [
+            n
+            for n in nodes
+            if not (
+                len(n.heading) < 80
+                and _NOT_TASK_ITEM.match(fold(n.heading))
+                and not _carries_fields([n])
+            )
+        ]
+        cleaned.append((section, kept))
+    with_fields = [s for s, nodes in cleaned if _carries_fields(nodes)]
+    if not with_fields:
+        return cleaned
+    return [
+        (s, nodes)
+        for s, nodes in cleaned
+        if _carries_fields(nodes)
+        or not any(w in fold(s.title) for w in _SIDE_SECTION)
+        or any(w in fold(s.title) for w in _MAIN_SECTION)
+    ]
+
+
 def choose_task_items(
     per_section: list[tuple[Section, list[Node]]],
 ) -> tuple[list[tuple[Section, list[Node]]], list[Node]]:
@@ -330,6 +369,7 @@ def choose_task_items(
     trách nhiệm" inside "NHIỆM VỤ, GIẢI PHÁP …") lists its tasks there; its other
     task-named sections ("NỘI DUNG TRỌNG TÂM", "Nhiệm vụ, giải pháp tổng thể") are the
     plan's general content, kept only when they carry units or timings of their own."""
+    per_section = _without_side_sections(per_section)
     chosen: list[tuple[Section, list[Node]]] = []
     by_unit: list[Node] = []
     for section, nodes in per_section:
