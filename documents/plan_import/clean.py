@@ -32,38 +32,28 @@ from documents.reading import Block
 
 _ODD_SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000\t]")
 
-
 _INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
-
 
 _MD_ANY = re.compile(r"[*_#\\•●▪◦]")
 
-
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
-
 
 # Bounded spans: an unclosed marker on a long line must not make every later marker
 # rescan the rest of the line (quadratic time).
 _MD_STRONG = re.compile(r"(\*\*|__)(?=\S)(.{1,400}?)(?<=\S)\1")
 
-
 _MD_EM = re.compile(r"(?<![\w*\\])([*_])(?=\S)(.{1,400}?)(?<=\S)\1(?![\w*])")
-
 
 # What is left of emphasis after the pairs on one line are removed: a marker closed on
 # another line ("*2.1. Sở" / "Tài chính*"), or set before a colon ("*Đơn vị chủ trì:
 # *Sở Nội vụ"). A lone "*" is never content in these documents.
 _MD_STRAY = re.compile(r"\*+|__")
 
-
 _MD_BULLET = re.compile(r"^(\s*)[*•●▪◦]\s+")
-
 
 _MD_ESCAPE = re.compile(r"\\([*_#|\\.\-+()\[\]])")
 
-
 _MD_ROW = re.compile(r"^\|.*\|.*\|$")
-
 
 _MD_RULE = re.compile(r"^:?-{2,}:?$")
 

@@ -23,7 +23,6 @@ _PREDICATE_AFTER_COORD = re.compile(
     r"duy trì|kiện toàn|sửa đổi|bổ sung|hoàn thiện|điều tra|thanh tra|rà soát)\b",
 )  # case-sensitive: "các Ban Xây dựng Đảng" is a name
 
-
 # "Hoàn thành trước ngày …", "Hoàn thành, báo cáo kết quả … trong tháng 11/2025",
 # "Thời hạn: …", "Thực hiện thường xuyên".
 _INLINE_TIMING = re.compile(
@@ -31,7 +30,6 @@ _INLINE_TIMING = re.compile(
     r"(?:trước|trong|chậm nhất)|[Tt]hời hạn|[Tt]hực hiện thường xuyên|[Tt]hường xuyên)"
     r"\b[^.;()]*)"
 )
-
 
 _INLINE_LEAD = re.compile(
     r"(?P<lead>[^.;:]{2,160}?)\s+(?:là cơ quan đầu mối,?\s*)?chủ trì\s*,?\s*phối hợp\s+"

@@ -23,21 +23,17 @@ from documents.units import fold
 
 _DATE_PART = r"\s+ngày\s+(?:\d{1,2}/\d{1,2}/\d{4}|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4})"
 
-
 _DOC_REF = (
     rf"{DOC_TYPES}\s+số\s+\w[\w/.\-]*\w(?:{_DATE_PART})?"
     r"(?:\s+của\s+[^;,.]*?(?=\s+(?:về|ban hành|quy định|phê duyệt|triển khai|thực hiện|"
     r"hướng dẫn|tại)\b|[;,.]|$))?"
 )
 
-
 # Case-sensitive on purpose: an all-caps title ("TRIỂN KHAI THỰC HIỆN NGHỊ QUYẾT SỐ …")
 # names what the plan is about, the "Thực hiện …" sentence names what it implements.
 _PARENT_REF = re.compile(rf"[Tt]hực hiện\s+(?P<ref>{_DOC_REF})")
 
-
 _PARENT_REF_FALLBACK = re.compile(rf"[Cc]ăn cứ\s+(?P<ref>{_DOC_REF})")
-
 
 _ISSUER_HEADS = (
     "ubnd",
@@ -71,26 +67,19 @@ _ISSUER_HEADS = (
     "hội ",
 )
 
-
 _HEAD_ITEMS = 400
-
 
 _SEP_INSIDE = re.compile(r"\s*([-–—_=*]{3,})\s*")
 
-
 _MOTTO_INSIDE = re.compile(r"\s+(?=CỘNG\s+H[OÒ]|Độc\s+lập\s*[-–])")
 
-
 _HEADER_STOP = re.compile(r"^(Số\s*:|CỘNG\s+HO|Độc\s+lập)", re.I)
-
 
 _PLACE_DATE = re.compile(
     r"(?m)^[ \t]*(?P<place>[^\n,|:]{1,40}?)[ \t]*,\s*(?P<text>ngày[\s\S]{0,60}?năm\s*\d{4})"
 )
 
-
 _DATE_TEXT = re.compile(r"ngày\s*(?P<d>\d{1,2})?\s*tháng\s*(?P<m>\d{1,2})?\s*năm\s*(?P<y>\d{4})")
-
 
 _NUMBER_FIELD = re.compile(r"Số\s*:\s*(?P<num>[\w.\-]*/[\w./\-Đđ]+)")
 

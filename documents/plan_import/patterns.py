@@ -57,9 +57,7 @@ _LABELS: dict[str, tuple[str, ...]] = {
     "content": ("nội dung thực hiện", "nội dung nhiệm vụ", "nội dung", "nhiệm vụ"),
 }
 
-
 _LABEL_KIND = {fold(label): kind for kind, labels in _LABELS.items() for label in labels}
-
 
 _NO_COLON_OK = ("thời gian thực hiện", "thời gian hoàn thành", "thời hạn hoàn thành")
 
@@ -71,12 +69,9 @@ def _label_pattern(labels: Iterable[str]) -> str:
 
 _ALL_LABELS = _label_pattern(label for labels in _LABELS.values() for label in labels)
 
-
 _MARK = r"(?:[-–—+•]\s*|[a-zđ]\)\s*)?"
 
-
 LABEL_AT_START = re.compile(rf"^{_MARK}(?P<label>{_ALL_LABELS})\s*:\s*(?P<value>.*)$", re.I | re.S)
-
 
 _LABEL_NO_COLON = re.compile(
     rf"^{_MARK}(?P<label>{_label_pattern(_NO_COLON_OK)})\s+"
@@ -84,30 +79,22 @@ _LABEL_NO_COLON = re.compile(
     re.I | re.S,
 )
 
-
 LABEL_INSIDE = re.compile(rf"(?<=\S)\s+(?=(?:[-–—+•]\s*)?(?:{_ALL_LABELS})\s*:)", re.I)
 
-
 _CAPS_WORD = r"[A-ZĐÀ-Ỹ][A-ZĐÀ-Ỹ,]*"
-
 
 ITEM_INSIDE = re.compile(
     r"(?<=[.;:])\s+(?=\d{1,2}(?:\.\d{1,2}){0,3}\.\s+[A-ZĐÀ-Ỹ]"
     rf"|[IVX]{{1,5}}\.\s+{_CAPS_WORD}\s+{_CAPS_WORD}\b)"
 )
 
-
 ONLY_MARK = re.compile(r"\s*(?:[-–—+•]|[a-zđ]\)|\d{1,2}(?:\.\d{1,2})*[.)]?)?\s*")
-
 
 _ROMAN = re.compile(r"^(?P<num>[IVXLC]{1,6})\s*[.):]\s*(?P<title>.*)$", re.S)
 
-
 ROMAN_VALID = re.compile(r"M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})")
 
-
 CAP_LETTER = re.compile(r"^(?P<num>[A-ZĐ])\s*[.)]\s+(?P<title>.+)$", re.S)
-
 
 _NUMBER = re.compile(
     r"^(?P<num>\d{1,2}(?:\.\d{1,2}){1,3})\.?(?:\s+|$)(?P<rest>.*)$"
@@ -115,27 +102,20 @@ _NUMBER = re.compile(
     re.S,
 )
 
-
 LETTER = re.compile(r"^(?P<num>[a-zđ])\)\s*(?P<rest>.*)$", re.S)
-
 
 BULLET = re.compile(r"^[-–—+•]\s*(?=\S)")
 
-
 SEPARATOR = re.compile(r"^[-–—_=*.~·]{3,}$")
-
 
 DOC_TYPES = (
     r"(?:Kế hoạch|Nghị quyết|Quyết định|Chỉ thị|Công văn|Chương trình(?: hành động)?|"
     r"Thông báo|Kết luận|Nghị định|Thông tư|Luật|Hướng dẫn|Đề án|Văn bản)"
 )
 
-
 PARENT_LINE = re.compile(rf"^(?:Thực hiện|Căn cứ|Triển khai)\s+(?i:{DOC_TYPES})\b")
 
-
 KE_HOACH = re.compile(r"^(KẾ HOẠCH|CHƯƠNG TRÌNH HÀNH ĐỘNG)\b\s*(?P<rest>.*)$")
-
 
 SIGNATURE = re.compile(r"^(Nơi nhận|TM\.|KT\.|PHỤ LỤC\b|Trên đây là)", re.I)
 

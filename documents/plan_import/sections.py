@@ -18,7 +18,6 @@ from documents.units import fold
 
 TASK_HEADINGS = ("nhiệm vụ", "nội dung", "giải pháp", "hoạt động", "công việc")
 
-
 NON_TASK_HEADINGS = (
     "tổ chức thực hiện",
     "kinh phí",
@@ -29,7 +28,6 @@ NON_TASK_HEADINGS = (
     "nội dung đánh giá",
     "nội dung kiểm tra",
 )
-
 
 # Words of section headings in general: an unnumbered all-caps line holding one is a heading.
 SECTION_WORDS = (
