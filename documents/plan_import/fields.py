@@ -65,6 +65,7 @@ def add_field(
         node.products.extend(p for p in (_tidy(x) for x in re.split(r";|\n", value)) if p)
 
 
+_CELL_END = re.compile(r"\s\|(?:\s|$)")
 _PLUS_ITEM = re.compile(r"(?:^|\s)\+\s+")
 _THEN_COORD = re.compile(r"[;,]\s*(?:và\s+)?phối hợp\s+(?:với\s+)?", re.I)
 _PARENTHESIS = re.compile(r"\s*\([^()]{0,120}\)")
@@ -77,6 +78,7 @@ def _unit_field(value: str) -> tuple[list[str], list[str]]:
     and coordinates with the others; "+ Các đơn vị thuộc Bộ: Văn phòng Bộ, Cục Y" lists
     the units after the category's colon; "Cục Z (Bộ Văn hóa …)" names Cục Z's ministry
     in brackets, not another unit."""
+    value = _CELL_END.split(value, maxsplit=1)[0]  # "… liên quan. | Quyền và nghĩa vụ …"
     value = _PARENTHESIS.sub("", value)
     coords: list[str] = []
     then = _THEN_COORD.search(value)

@@ -34,6 +34,8 @@ def build_tree(paragraphs: list[str], unplaced: list[str]) -> list[Node]:
         label = read_label(p)
         if label:
             kind, value = label
+            if BULLET.match(value) and _KEY_VALUE.match(BULLET.sub("", value)):
+                value = ""  # "- Thời gian: - Địa điểm: …": the label was left empty
             if current is None:
                 unplaced.append(p)
             elif kind == "content":
@@ -43,7 +45,12 @@ def build_tree(paragraphs: list[str], unplaced: list[str]) -> list[Node]:
                 add_field(current, kind, value, p)
             pending = None if value or kind == "content" else kind
             continue
-        if pending and current is not None and BULLET.match(p):
+        if (
+            pending
+            and current is not None
+            and BULLET.match(p)
+            and not _KEY_VALUE.match(BULLET.sub("", p))
+        ):
             add_field(current, pending, BULLET.sub("", p), p)
             continue
         pending = None

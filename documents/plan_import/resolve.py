@@ -69,7 +69,8 @@ _UNIT_WORDS = re.compile(
     r"Công an|Bộ Chỉ huy|Kho bạc|Bảo hiểm|Ngân hàng|Đài|Báo|Trường|Viện|Mặt trận|"
     r"Liên đoàn|Hội|Tỉnh đoàn|Đoàn|Thành đoàn|Hội đồng|Thanh tra|Cơ quan|Đơn vị|"
     r"Chính quyền|Lực lượng|Doanh nghiệp|Tổng công ty|Công ty|Cảng vụ|Quỹ|Bệnh viện|"
-    r"Chủ tịch|Thủ trưởng|Người đứng đầu|Tòa án|Toà án|Viện kiểm sát|Ngành|Ủy ban nhân dân)",
+    r"Chủ tịch|Thủ trưởng|Người đứng đầu|Tòa án|Toà án|Viện kiểm sát|Ngành|Ủy ban nhân dân|"
+    r"Thành phố|Tỉnh|Thuế|Kiểm toán|Hải quan|Tổ chức)",
     re.I,
 )
 
