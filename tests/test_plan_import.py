@@ -277,6 +277,21 @@ def test_a_coordinator_list_is_not_the_lead_of_the_next_task() -> None:
 
 
 @pytest.mark.parametrize(
+    ("sentence", "due"),
+    [
+        ("Sở Y tế chủ trì thực hiện, hoàn thành trước ngày 31 tháng 12 năm 2026.", "2026-12-31"),
+        ("Rà soát hồ sơ. Trước ngày 15/11/2025.", "2025-11-15"),
+        ("Báo cáo kết quả. Trong tháng 12/2025.", "2025-12-31"),
+        ("Triển khai từ 01/7/2025 trên toàn tỉnh.", None),
+    ],
+)
+def test_a_due_date_written_inside_the_task_text(sentence: str, due: str | None) -> None:
+    text = f"KẾ HOẠCH\nThử\n\nII. NHIỆM VỤ\n\n1. Việc\n\n{sentence}\n"
+    (task,) = parse_plan(text)["tasks"]
+    assert task["timing"]["due_date"] == due
+
+
+@pytest.mark.parametrize(
     ("text", "due"),
     [
         ("Từ 01/7/2025", None),  # a start, not a due date

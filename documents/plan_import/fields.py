@@ -26,9 +26,9 @@ _PREDICATE_AFTER_COORD = re.compile(
 # "Hoàn thành trước ngày …", "Hoàn thành, báo cáo kết quả … trong tháng 11/2025",
 # "Thời hạn: …", "Thực hiện thường xuyên".
 _INLINE_TIMING = re.compile(
-    r"(?:^|(?<=[.;(]))\s*(?P<timing>(?:[Hh]oàn thành(?:,?\s[^.;]{0,160}?)?\s"
-    r"(?:trước|trong|chậm nhất)|[Tt]hời hạn|[Tt]hực hiện thường xuyên|[Tt]hường xuyên)"
-    r"\b[^.;()]*)"
+    r"(?:^|(?<=[.;(])|(?<=,)(?=\s*hoàn thành))\s*(?P<timing>(?:[Hh]oàn thành"
+    r"(?:,?\s[^.;]{0,160}?)?\s(?:trước|trong|chậm nhất)|[Tt]hời hạn|[Tt]hực hiện thường xuyên"
+    r"|[Tt]hường xuyên|Trước ngày|Trong (?:tháng|quý|năm))\b[^.;()]*)"
 )
 
 _INLINE_LEAD = re.compile(
