@@ -266,6 +266,15 @@ def test_plus_lines_under_the_executing_bodies_label() -> None:
     assert (leads(task), coords(task)) == (["Sở Công Thương"], ["Sở Tài chính", "Công an tỉnh"])
 
 
+def test_plus_lines_that_say_their_role_at_the_end() -> None:
+    text = (
+        "KẾ HOẠCH\nThử\n\nII. NHIỆM VỤ\n\n1. Số hóa hồ sơ\n\nCơ quan thực hiện:\n"
+        "+ Sở Nội vụ chủ trì;\n+ Các sở, ban, ngành phối hợp.\n"
+    )
+    (task,) = parse_plan(text)["tasks"]
+    assert (leads(task), coords(task)) == (["Sở Nội vụ"], ["Các sở, ban, ngành"])
+
+
 def test_a_coordinator_list_is_not_the_lead_of_the_next_task() -> None:
     text = (
         "KẾ HOẠCH\nThử\n\nII. NHIỆM VỤ\n\n1. Việc một\n\nĐơn vị chủ trì: Sở Y tế.\n\n"

@@ -51,6 +51,12 @@ def add_field(
         elif kind not in node.found:
             node.found[kind] = (how, 0, 0)
     if kind in ("lead", "coord"):
+        role = _ROLE_AT_END.search(value)
+        if role:  # "+ Sở Nội vụ chủ trì", "+ Các sở, ngành phối hợp"
+            kind = "lead" if "chủ trì" in role.group(0).lower() else "coord"
+            value = value[: role.start()]
+            if source is not None:
+                node.found.setdefault(kind, node.found.get("lead") or ("label", 0, 0))
         leads, coords = _unit_field(value)
         if kind == "lead":
             node.leads.extend(leads)
@@ -65,6 +71,7 @@ def add_field(
         node.products.extend(p for p in (_tidy(x) for x in re.split(r";|\n", value)) if p)
 
 
+_ROLE_AT_END = re.compile(r"\s+(?:chủ trì|phối hợp)(?:\s+thực hiện)?\s*[.;]?\s*$", re.I)
 _CELL_END = re.compile(r"\s\|(?:\s|$)")
 _PLUS_ITEM = re.compile(r"(?:^|\s)\+\s+")
 _THEN_COORD = re.compile(r"[;,]\s*(?:và\s+)?phối hợp\s+(?:với\s+)?", re.I)
