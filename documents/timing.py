@@ -101,6 +101,14 @@ def parse_timing(text: str | None) -> Timing:
         return Timing("ongoing", raw, None)
     if _CONDITIONAL.search(t):
         return Timing("unknown", raw, None)
+    steps = [step for step in t.split(";") if step.strip(" -")]
+    if len(steps) > 1:
+        # "Trình UBTVQH … (tháng 4/2025); Trình Quốc hội … (tháng 5/2025)": the work is
+        # done with its last step
+        for step in reversed(steps):
+            last = parse_timing(step)
+            if last.due:
+                return Timing(last.kind, raw, last.due)
     m = _FULL_DATE.search(t)
     if m:
         d, mo, y = (int(g) for g in (m.groups()[:3] if m.group(1) else m.groups()[3:]))

@@ -242,6 +242,30 @@ def test_a_task_table_whose_numbers_restart_in_each_group_is_numbered_by_group()
     assert tasks["II.1"]["timing"]["due_date"] == "2027-06-30"
 
 
+def test_a_markdown_table_whose_rows_were_broken_over_lines() -> None:
+    rows = [
+        "| TT | Tên văn bản | Cơ quan trình | Cơ quan soạn thảo | Tiến độ | Hồ sơ | |",
+        "|",
+        "| I. Văn bản của Quốc hội |",
+        "| | Luật sửa đổi Luật Tổ chức Quốc hội và các luật có liên quan | Ủy ban Thường vụ "
+        "Quốc hội | Ban soạn thảo do UBTVQH thành lập",
+        "| - Trình UBTVQH (tháng 4/2025); - Trình Quốc hội (tháng 5/2025). | - Hồ sơ gồm tờ "
+        "trình. | |",
+        "| Nghị quyết sửa đổi Nội quy kỳ họp Quốc hội năm 2025 | Ban Dân nguyện (Văn phòng "
+        "Quốc hội phối hợp)",
+        "| Trình UBTVQH trước ngày 10/01/2025 | - Hồ sơ gồm dự thảo. | ||",
+        "",
+        "Nơi nhận: như trên.",
+    ]
+    tasks = flat(parse_plan("KẾ HOẠCH\nThử\n\n" + "\n".join(rows))["tasks"])
+    assert list(tasks) == ["I.1", "I.2"]
+    one, two = tasks["I.1"], tasks["I.2"]
+    assert leads(one) == ["Ban soạn thảo do UBTVQH thành lập"]  # not the submitter
+    assert one["timing"]["due_date"] == "2025-05-31"  # the last step
+    assert (leads(two), coords(two)) == (["Ban Dân nguyện"], ["Văn phòng Quốc hội"])
+    assert two["timing"]["due_date"] == "2025-01-10"
+
+
 # ----------------------------------------------------------------- stage 5: fields
 
 
@@ -401,19 +425,9 @@ def test_a_docx_that_inflates_past_the_limit_is_refused_without_inflating_it() -
 
 # ------------------------------------------------------------------------ accuracy
 
-KNOWN_SHORT = {
-    # a Markdown table whose rows the crawl broke over several lines, some cells
-    # merged: not read yet (see the issue 13 report)
-    "ae8d299abf846604.json",
-}
-
 
 @pytest.mark.parametrize("expected_path", LABELLED, ids=lambda p: p.stem.removeprefix("expected_"))
-def test_labelled_public_plans_score_at_least_95_percent(
-    expected_path: Path, request: pytest.FixtureRequest
-) -> None:
-    if expected_path.name.removeprefix("expected_") in KNOWN_SHORT:
-        request.applymarker(pytest.mark.xfail(strict=True, reason="known gap, issue 13"))
+def test_labelled_public_plans_score_at_least_95_percent(expected_path: Path) -> None:
     bench = load_bench()
     expected = json.loads(expected_path.read_text(encoding="utf-8"))
     result = bench.parse_or_empty((MORE / expected["document"]).read_bytes())

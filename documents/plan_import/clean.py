@@ -93,6 +93,11 @@ def _line_items(raw: list[str], first: int = 1) -> list[Item]:
                 items.append(_pipe_table(lines[i : end + 1]))
             i = end + 1
             continue
+        broken_end = _broken_table_end(lines, i) if _MD_ROW.match(stripped) else None
+        if broken_end is not None:
+            items.append(_broken_table(lines[i:broken_end]))
+            i = broken_end
+            continue
         if _MD_ROW.match(stripped):
             rows: list[list[str]] = []
             row_lines: list[int] = []
@@ -107,6 +112,39 @@ def _line_items(raw: list[str], first: int = 1) -> list[Item]:
         items.append(lines[i])
         i += 1
     return items
+
+
+def _broken_table_end(lines: list[Para], start: int) -> int | None:
+    """Where a Markdown table ends whose rows were broken over several lines (a row
+    line that does not end with "|" within the next lines); None for a sound table.
+    It ends at a blank line followed by a line that is not a row."""
+    header = lines[start].strip()
+    if header.count("|") < 5:
+        return None
+    probe = [x.strip() for x in lines[start + 1 : start + 6] if x.strip()]
+    if not any(x.startswith("|") and not x.endswith("|") for x in probe):
+        return None
+    j = start + 1
+    while j < len(lines):
+        if not lines[j].strip():
+            following = next((x.strip() for x in lines[j + 1 : j + 3] if x.strip()), "")
+            if not following.startswith("|"):
+                return j
+        j += 1
+    return j
+
+
+def _broken_table(region: list[Para]) -> Table:
+    header = [c.strip() for c in region[0].strip().strip("|").split("|")]
+    rows: list[list[str]] = [header]
+    row_lines = [region[0].first]
+    for line in region[1:]:
+        for cell in line.split("|"):
+            cell = cell.strip()
+            if cell and not _MD_RULE.match(cell):
+                rows.append([cell])
+                row_lines.append(line.first)
+    return Table(rows, wrapped=False, row_lines=row_lines, broken=True)
 
 
 def _pipe_region_end(lines: list[str], start: int) -> int:

@@ -75,6 +75,7 @@ _ROLE_AT_END = re.compile(r"\s+(?:chủ trì|phối hợp)(?:\s+thực hiện)?\
 _CELL_END = re.compile(r"\s\|(?:\s|$)")
 _PLUS_ITEM = re.compile(r"(?:^|\s)\+\s+")
 _THEN_COORD = re.compile(r"[;,]\s*(?:và\s+)?phối hợp\s+(?:với\s+)?", re.I)
+_PARTNER_IN_BRACKETS = re.compile(r"\((?P<units>[^()]{2,120}?)\s+phối hợp\b[^()]*\)")
 _PARENTHESIS = re.compile(r"\s*\([^()]{0,120}\)")
 
 
@@ -86,12 +87,14 @@ def _unit_field(value: str) -> tuple[list[str], list[str]]:
     the units after the category's colon; "Cục Z (Bộ Văn hóa …)" names Cục Z's ministry
     in brackets, not another unit."""
     value = _CELL_END.split(value, maxsplit=1)[0]  # "… liên quan. | Quyền và nghĩa vụ …"
-    value = _PARENTHESIS.sub("", value)
     coords: list[str] = []
+    for partner in _PARTNER_IN_BRACKETS.finditer(value):  # "Ban X (Viện Y phối hợp)"
+        coords.extend(split_unit_names(partner.group("units")))
+    value = _PARENTHESIS.sub("", value)
     then = _THEN_COORD.search(value)
     if then:
         rest = _PREDICATE_AFTER_COORD.split(value[then.end() :], maxsplit=1)[0]
-        coords = split_unit_names(_COORD_TAIL.split(rest, maxsplit=1)[0])
+        coords.extend(split_unit_names(_COORD_TAIL.split(rest, maxsplit=1)[0]))
         value = value[: then.start()]
     units: list[str] = []
     for piece in _PLUS_ITEM.split(value):
@@ -187,11 +190,12 @@ def _lead_subject(text: str) -> str | None:
 
 
 _REQUEST = re.compile(r"^(?:đề nghị|giao|yêu cầu)\s+", re.I)
-_UNIT_HEADING = re.compile(
+UNIT_START = re.compile(
     r"^(?:các\s+|những\s+)?(?:Sở|Ủy ban|Uỷ ban|UBND|Ban|Văn phòng|Chi cục|Cục|Bộ|Công an|"
     r"Trung tâm|Báo|Đài|Viện|Tòa án|Toà án|Liên đoàn|Mặt trận|Hội|Kho bạc|Bảo hiểm|"
     r"Ngân hàng|Thanh tra|Tỉnh đoàn|Thành đoàn|Đoàn|Cơ quan|Đơn vị|Chi nhánh|Trường|"
-    r"Bệnh viện|Thuế|Kiểm toán|Hải quan|Chính quyền|Lực lượng|Quỹ|Công ty|Tổng công ty)\b",
+    r"Bệnh viện|Thuế|Kiểm toán|Hải quan|Chính quyền|Lực lượng|Quỹ|Công ty|Tổng công ty|"
+    r"Tổng Thư ký|Thường trực)\b",
     re.I,
 )
 _DUTY_COORD = re.compile(
@@ -207,7 +211,7 @@ def unit_heading(heading: str) -> list[str]:
     """The units a by-unit heading names ("Công an tỉnh", "Đề nghị Văn phòng Tỉnh ủy,
     …"); none when the heading is not a list of units."""
     text = _REQUEST.sub("", heading.strip().rstrip(":."))
-    if not text or not _UNIT_HEADING.match(text):
+    if not text or not UNIT_START.match(text):
         return []
     text = _PREDICATE_AFTER_COORD.split(text, maxsplit=1)[0]  # "X, Y tăng cường …"
     if len(text) > 600:

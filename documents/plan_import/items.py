@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 
 from documents.plan_import.clean import join_lines
-from documents.plan_import.fields import add_field
+from documents.plan_import.fields import UNIT_START, add_field
 from documents.plan_import.model import Node, Para, Section, Table, lines_of
 from documents.plan_import.patterns import (
     BULLET,
@@ -19,6 +19,7 @@ from documents.plan_import.patterns import (
     read_label,
     roman_heading,
 )
+from documents.timing import parse_timing
 from documents.units import fold
 
 # "- Địa điểm: …", "- Nội dung: …": a field the importer does not keep, not a sub-item.
@@ -139,7 +140,11 @@ def _column_kind(header: str) -> str | None:
         return "timing"
     if "phối hợp" in h:
         return "coord"
-    if "chủ trì" in h or ("thực hiện" in h and ("cơ quan" in h or "đơn vị" in h)):
+    if (
+        "chủ trì" in h
+        or "soạn thảo" in h  # the drafting body of a legislative programme
+        or ("thực hiện" in h and ("cơ quan" in h or "đơn vị" in h))
+    ):
         return "lead"
     if "sản phẩm" in h or "kết quả" in h:
         return "products"
@@ -221,6 +226,8 @@ def table_tasks(table: Table, unplaced: list[str]) -> list[Node]:
     mapping = column_map(table)
     if mapping is None:
         return []
+    if table.broken:
+        return _broken_table_tasks(table, mapping)
     columns = mapping.kinds
     width = max(mapping.width, max(columns.values()) + 1)
     lines = table.row_lines or [0] * len(table.rows)
@@ -301,6 +308,91 @@ def _unit_lines(cell: str) -> str:
         else:
             out = f"{out} {line}" if out else line
     return out
+
+
+_TIMING_START = re.compile(
+    r"^(?:trình|theo|hoàn thành|trước|trong|quý|năm|tháng|thường xuyên|hằng|hàng)\b", re.I
+)
+_ROLE_WORDS = re.compile(r"\b(?:chủ trì|thẩm tra|tham gia|cho ý kiến)\b", re.I)
+
+
+def _cell_type(cell: str) -> str:
+    """What a cell of a broken table holds, judged by its text: a group heading, a list
+    of units, a timing, a numbered row, or other text (a title, a remark)."""
+    text = BULLET.sub("", cell).strip()
+    if _group_heading(cell):
+        return "group"
+    if _row_number(cell):
+        return "number"
+    if _TIMING_START.match(text) or (
+        len(text) < 30 and parse_timing(text).kind in ("deadline", "period")
+    ):
+        return "timing"
+    bare = re.sub(r"\([^()]*\)|\[\d+\]", "", text)
+    if (
+        not cell.startswith(("-", "+"))
+        and len(bare) < 160
+        and UNIT_START.match(bare)
+        and not _ROLE_WORDS.search(bare)
+    ):
+        return "unit"
+    return "other"
+
+
+def _broken_table_tasks(table: Table, mapping: _Columns) -> list[Node]:
+    """A task table whose rows the crawl broke over lines, with merged cells missing:
+    the cells are read in order and a row starts at each title (a long text cell that
+    is not a unit list, a timing or a remark starting with "-"). Within a row the unit
+    cells fill the unit columns from the right (a merged "submitted by" cell is the
+    one that goes missing), the timing cell the timing column. Rows are numbered by
+    their order in their group ("I.1", "II.3") unless the number column says."""
+    header = table.rows[0]
+    unit_columns = [
+        c
+        for c, cell in enumerate(header)
+        if c in (mapping.kinds.get("lead"), mapping.kinds.get("coord"))
+        or (_column_kind(cell) is None and fold(cell).startswith(("cơ quan", "đơn vị")))
+        and not any(w in fold(cell) for w in ("thẩm tra", "ý kiến"))
+    ]
+    rows: list[tuple[str, list[tuple[str, str, int]]]] = []  # group, typed cells
+    group = ""
+    for (cell,), at in zip(table.rows[1:], table.row_lines[1:], strict=False):
+        kind = _cell_type(cell)
+        if kind == "group":
+            group = _group_heading(cell) or group
+            continue
+        starts = (
+            kind == "other"
+            and not cell.startswith(("-", "+"))
+            and len(cell) > 30
+            and not _ROLE_WORDS.search(cell)
+        )
+        if starts and (not rows or any(k == "title" for k, _, _ in rows[-1][1])):
+            rows.append((group, [("title", cell, at)]))
+        elif rows:
+            rows[-1][1].append((kind, cell, at))
+    roots: list[Node] = []
+    counts: dict[str, int] = {}
+    for group, cells in rows:
+        counts[group] = counts.get(group, 0) + 1
+        title = next(text for kind, text, _ in cells if kind == "title")
+        number = f"{group}.{counts[group]}" if group else str(counts[group])
+        node = Node(number, title)
+        units = [(text, at) for kind, text, at in cells if kind == "unit"]
+        columns = unit_columns[-len(units) :] if units else []
+        for (text, at), column in zip(units, columns, strict=False):
+            role = "lead" if column == mapping.kinds.get("lead") else None
+            role = "coord" if column == mapping.kinds.get("coord") else role
+            if role:
+                add_field(node, role, text, Para(text, at), how="table")
+        timing = next(((text, at) for kind, text, at in cells if kind == "timing"), None)
+        if timing and "timing" in mapping.kinds:
+            add_field(node, "timing", BULLET.sub("", timing[0]), Para("", timing[1]), "table")
+        for _, text, at in cells:
+            node.see(Para(text, at))
+        node.body.extend(text for kind, text, _ in cells if kind not in ("title",))
+        roots.append(node)
+    return roots
 
 
 def _group_heading(cell: str) -> str | None:

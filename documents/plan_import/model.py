@@ -38,6 +38,9 @@ class Table:
     rows: list[list[str]]
     wrapped: bool  # cells hold hard-wrapped lines (text sources), not real paragraphs
     row_lines: list[int] = field(default_factory=list)  # source line of each row
+    # a Markdown table whose rows the crawl broke over lines (merged cells missing):
+    # rows[0] is the header, every other row one cell, in reading order
+    broken: bool = False
 
 
 Item = str | Table | Break
