@@ -258,7 +258,7 @@ def scaling(sizes: tuple[int, ...] = SCALING_LINES) -> None:
                 f"{label:<16} {lines:>7} {size:>5.1f} {found:>6} {seconds:>8.2f}"
                 f" {per_line / base:>6.2f}{ok}"
             )
-    text = synthetic_plan(10 * 1024 * 1024 // 57)[0]  # about 10 MB (57 bytes a line)
+    text = synthetic_plan(10 * 1024 * 1024 // 45)[0]  # about 10 MB (45 bytes a line)
     start = time.process_time()
     parse_plan(text)
     size = len(text.encode()) / 1e6
