@@ -114,7 +114,7 @@ class UserForm(FlaskForm):
     )
     unit = SelectField(_l("Đơn vị"), choices=[])
     roles = MultiCheckboxField(_l("Vai trò"), choices=[])
-    password = PasswordField(_l("Mật khẩu ban đầu (ít nhất 8 ký tự)"), validators=[DataRequired()])
+    password = PasswordField(_l("Mật khẩu ban đầu (ít nhất 10 ký tự)"), validators=[DataRequired()])
 
 
 class RolesForm(FlaskForm):
