@@ -48,6 +48,15 @@ def test_the_largest_id_still_reaches_the_view(web):
     assert "Không tìm thấy" in body(response) or "không tìm thấy" in body(response)
 
 
+def test_a_date_out_of_any_plans_range_is_400_not_an_overflow(web, session):
+    plan = session.execute(select(Plan.id)).scalar_one()
+    director = web("giamdoc")
+    for query in ("from=01/01/0001", "to=31/12/9999"):
+        response = director.get(f"/plans/{plan}/report?{query}")
+        assert response.status_code == 400, query
+        assert "không hợp lệ" in body(response)
+
+
 def test_invisible_characters_are_removed_from_names_and_titles():
     assert texts.strip_invisible("a\u202egnp.pdf") == "agnp.pdf"
     assert texts.strip_invisible("Bá\u200bo\u2066 cáo\u2069\ufeff\u200e") == "Báo cáo"
