@@ -12,6 +12,7 @@ trail) are in workflow/accounts_throttle.py.
 from __future__ import annotations
 
 import hashlib
+import secrets
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -29,6 +30,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
@@ -126,6 +128,62 @@ def client_addr() -> str:
     return (request.remote_addr or "unknown")[:64]
 
 
+# A browser that signed in before is a known device of those accounts (see
+# workflow/accounts_throttle.py): a signed cookie, sent only to /login, with a random
+# device id and (digests of) the usernames signed in with it. Someone failing on such an
+# account elsewhere, or from the same office address, does not slow that browser down.
+DEVICE_COOKIE = "pheduyet_device"
+DEVICE_DAYS = 180
+DEVICE_ACCOUNTS = 5
+
+
+def _device_signer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt="pheduyet-known-device")
+
+
+def _device_cookie() -> dict | None:
+    raw = request.cookies.get(DEVICE_COOKIE)
+    if not raw or len(raw) > 2000:
+        return None
+    try:
+        data = _device_signer().loads(raw)
+    except BadSignature:
+        return None
+    if not (isinstance(data, dict) and isinstance(data.get("d"), str)):
+        return None
+    if not isinstance(data.get("u"), list):
+        return None
+    return data
+
+
+def _account_tag(username: str) -> str:
+    """The cookie names accounts by a digest: anyone at the computer may read it."""
+    return hashlib.sha256((username or "").strip().lower().encode()).hexdigest()[:16]
+
+
+def known_device(username: str) -> str | None:
+    """The device id of this browser if it signed in to `username` before."""
+    data = _device_cookie()
+    return data["d"][:32] if data and _account_tag(username) in data["u"] else None
+
+
+def remember_device(response, username: str):
+    data = _device_cookie() or {"d": secrets.token_hex(12), "u": []}
+    tag = _account_tag(username)
+    names = [tag] + [u for u in data["u"] if u != tag]
+    value = _device_signer().dumps({"d": data["d"], "u": names[:DEVICE_ACCOUNTS]})
+    response.set_cookie(
+        DEVICE_COOKIE,
+        value,
+        max_age=DEVICE_DAYS * 24 * 3600,
+        path=url_for("auth.login"),
+        httponly=True,
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+        samesite="Lax",
+    )
+    return response
+
+
 def safe_next(target: str | None) -> str:
     """Only a path on this site (no scheme, no host, not //host)."""
     if not target:
@@ -153,6 +211,7 @@ def login():
             form.password.data,
             client_addr(),
             password_method=current_app.config.get("PASSWORD_HASH_METHOD"),
+            device=known_device(form.username.data),
         )
         if result.error == throttle.THROTTLED:
             error = _("Đăng nhập sai quá nhiều lần. Thử lại sau %(n)d giây.", n=result.wait_seconds)
@@ -174,7 +233,8 @@ def login():
                 duration=timedelta(days=7),
             )
             flash(_("Xin chào %(name)s.", name=result.user.full_name), "success")
-            return redirect(safe_next(request.args.get("next")), 303)
+            response = redirect(safe_next(request.args.get("next")), 303)
+            return remember_device(response, result.user.username)
     elif request.method == "POST":
         status = 400
     return render_template("auth/login.html", form=form, error=error), status

@@ -17,6 +17,12 @@ an account that this address has itself failed on in the last WINDOW:
 While a delay runs, the attempt is refused without looking at the password (so a guess
 costs the attacker the delay) and is not counted. The owner is therefore never locked out
 from a clean address, and from a shared one waits at most MAX_DELAY between tries.
+
+A browser that signed in to the account before presents a known `device` (the web layer
+keeps it in a signed cookie): its attempts are counted on their own, as if it were an
+address of its own, and the address-wide and account-wide counts do not slow it — so
+someone failing on the Director's account from the same office address cannot keep the
+Director's own browser out at all.
 The answer for a wrong username and for a wrong password is the same, and takes about the
 same time. Sign-ins, failed sign-ins and the start of a delay are audit events (never with
 a password; an unknown username is not recorded either, it may be a mistyped password).
@@ -90,16 +96,27 @@ def _recent(session: Session, since: datetime, limit: int, *where) -> list[datet
     )
 
 
+def _key(client_addr: str, device: str | None) -> str:
+    """What failures are counted against: the address, or a known device of the account."""
+    return f"device:{device}"[:64] if device else (client_addr or "unknown")[:64]
+
+
 def delay_for(
-    session: Session, username: str, client_addr: str, now: datetime | None = None
+    session: Session,
+    username: str,
+    client_addr: str,
+    now: datetime | None = None,
+    *,
+    device: str | None = None,
 ) -> int:
-    """Seconds this address must still wait before trying this account (0: may try now).
+    """Seconds this address (or known device) must still wait before trying this account
+    (0: may try now).
 
     One query when the address has not failed on the account lately, three otherwise;
     each reads at most a few dozen index rows."""
     now = now or utcnow()
     since = now - WINDOW
-    name, addr = _normal(username), (client_addr or "unknown")[:64]
+    name, addr = _normal(username), _key(client_addr, device)
     pair = _recent(
         session,
         since,
@@ -109,6 +126,9 @@ def delay_for(
     )
     if not pair:
         return 0
+    if device:
+        wait = pair[0] + timedelta(seconds=delay_after(len(pair), ACCOUNT_LIMIT)) - now
+        return max(0, math.ceil(wait.total_seconds()))
     by_address = _recent(session, since, ADDRESS_LIMIT, LoginFailure.client_addr == addr)
     by_account = _recent(session, since, ACCOUNT_WIDE_LIMIT, LoginFailure.username == name)
     release = max(
@@ -145,21 +165,25 @@ def record_failure(
     user: User | None = None,
     reason: str = BAD_CREDENTIALS,
     via: str = "web",
+    device: str | None = None,
 ) -> int:
     """Count a failed attempt and audit it ("login_failed", and "login_throttled" when it
     starts a delay); commits. Returns the delay in seconds it starts (0 if none)."""
     now = now or utcnow()
     name, addr = _normal(username), (client_addr or "unknown")[:64]
+    key = _key(addr, device)
     user_id = user.id if user is not None else None
     begin_write(session)
     user = session.get(User, user_id) if user_id is not None else None
     session.execute(delete(LoginFailure).where(LoginFailure.created_at < now - KEEP))
-    session.add(LoginFailure(username=name, client_addr=addr, created_at=now))
+    session.add(LoginFailure(username=name, client_addr=key, created_at=now))
     session.flush()
-    wait = delay_for(session, name, addr, now)
+    wait = delay_for(session, name, addr, now, device=device)
     conn = session.connection()
     head = audit.lock_head(conn)
     detail: dict = {"reason": reason, "via": via}
+    if device:
+        detail["known_device"] = True
     if user is not None:
         detail["username"] = user.username
     else:
@@ -172,20 +196,25 @@ def record_failure(
     return wait
 
 
-def _signed_in(session: Session, user: User, client_addr: str, via: str) -> None:
-    """A successful sign-in: this address's failures on the account are forgotten (not the
-    others': an attacker elsewhere keeps their delay); audited as "login"; commits."""
+def _signed_in(
+    session: Session, user: User, client_addr: str, via: str, device: str | None
+) -> None:
+    """A successful sign-in: this address's (or device's) failures on the account are
+    forgotten, not the others' (an attacker elsewhere keeps their delay); audited as
+    "login"; commits."""
     addr = (client_addr or "unknown")[:64]
     begin_write(session)
     session.execute(
         delete(LoginFailure).where(
-            LoginFailure.username == user.username, LoginFailure.client_addr == addr
+            LoginFailure.username == user.username,
+            LoginFailure.client_addr == _key(addr, device),
         )
     )
     conn = session.connection()
     head = audit.lock_head(conn)
     user = session.get(User, user.id, populate_existing=True)
-    _event(conn, head, "login", user, Actor.of(user), addr, {"via": via})
+    detail = {"via": via, **({"known_device": True} if device else {})}
+    _event(conn, head, "login", user, Actor.of(user), addr, detail)
     session.commit()
 
 
@@ -210,11 +239,13 @@ def attempt_sign_in(
     password_method: str | None = None,
     now: datetime | None = None,
     via: str = "web",
+    device: str | None = None,
 ) -> SignIn:
     """Check the delay, then the password, then that the account is active; audits and
-    commits (`via`: "web" or "api", recorded in the event)."""
+    commits (`via`: "web" or "api", recorded in the event; `device`: a known device of
+    this account that the attempt comes from, see the module's note)."""
     client_addr = client_addr or "unknown"
-    wait = delay_for(session, username, client_addr, now)
+    wait = delay_for(session, username, client_addr, now, device=device)
     if wait:
         session.rollback()
         return SignIn(None, THROTTLED, wait)
@@ -225,10 +256,13 @@ def attempt_sign_in(
     else:
         ok = password_matches(user, password or "")
     if not ok:
-        record_failure(session, username, client_addr, now, user=user, via=via)
+        record_failure(session, username, client_addr, now, user=user, via=via, device=device)
         return SignIn(None, BAD_CREDENTIALS)
     if not user.active:
-        record_failure(session, username, client_addr, now, user=user, reason=INACTIVE, via=via)
+        record_failure(
+            session, username, client_addr, now, user=user, reason=INACTIVE, via=via,
+            device=device,
+        )  # fmt: skip
         return SignIn(None, INACTIVE)
-    _signed_in(session, user, client_addr, via)
+    _signed_in(session, user, client_addr, via, device)
     return SignIn(user)

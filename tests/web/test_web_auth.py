@@ -112,6 +112,42 @@ def test_an_attackers_fifty_bad_passwords_do_not_stop_the_director_elsewhere(web
     assert attacker.login("giamdoc", TEST_PASSWORD).status_code == 429
 
 
+def test_someone_failing_from_the_same_office_cannot_keep_the_directors_browser_out(web):
+    """The Director's own browser signed in before: it is a known device of the account,
+    counted on its own; a colleague's failures from the same NAT address do not slow it."""
+    director = web("giamdoc")
+    assert director.post("/logout").status_code == 303
+    colleague = web()  # same address (127.0.0.1), another browser
+    statuses = [colleague.login("giamdoc", f"guess-{n}").status_code for n in range(30)]
+    assert statuses.count(401) == throttle.ACCOUNT_LIMIT and statuses[-1] == 429
+    assert director.login("giamdoc").status_code == 303
+    # A fresh browser at that address is slowed: it is not a known device of the account.
+    assert web().login("giamdoc").status_code == 429
+    # A forged or copied-for-another-account cookie is no known device.
+    forged = web()
+    forged.client.set_cookie("pheduyet_device", "eyJkIjoieCIsInUiOlsiZ2lhbWRvYyJdfQ.forged")
+    assert forged.login("giamdoc").status_code == 429
+    other = web("kiemtra")  # knows kiemtra's account, not the Director's
+    assert other.post("/logout").status_code == 303
+    assert other.login("giamdoc").status_code == 429
+
+
+def test_a_known_device_has_its_own_limit(web, session):
+    browser = web("vp.thamdinh")
+    browser.post("/logout")
+    for _ in range(throttle.ACCOUNT_LIMIT):
+        assert browser.login("vp.thamdinh", "wrong-password").status_code == 401
+    assert browser.login("vp.thamdinh").status_code == 429
+    session.rollback()
+    keys = set(
+        session.execute(
+            select(LoginFailure.client_addr).where(LoginFailure.username == "vp.thamdinh")
+        ).scalars()
+    )
+    assert len(keys) == 1 and keys.pop().startswith("device:")
+    assert web().login("vp.thamdinh").status_code == 303  # the address itself never failed
+
+
 def test_a_successful_sign_in_clears_the_accounts_failures(web, session):
     browser = web()
     for _ in range(throttle.ACCOUNT_LIMIT - 1):
