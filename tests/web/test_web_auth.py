@@ -203,7 +203,11 @@ def test_sign_ins_failures_and_delays_are_in_the_trail_without_passwords(web, se
     for _ in range(throttle.ACCOUNT_LIMIT):
         browser.login("kiemtra", "another-secret-guess")
     browser.login("kiemtra", TEST_PASSWORD)  # refused: no event
-    assert web().login("giamdoc").status_code == 303
+    director = web()
+    assert director.login("giamdoc").status_code == 303
+    page = director.get("/audit").get_data(as_text=True)
+    for label in ("Đăng nhập không thành công", "Tạm chặn đăng nhập sai nhiều lần"):
+        assert label in page
     session.rollback()
     events = list(
         session.execute(

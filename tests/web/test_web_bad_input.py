@@ -154,3 +154,5 @@ def test_attachment_report_and_csv_downloads_are_in_the_trail(web, session, stee
     assert events[1].item_id == plan and '"format": "docx"' in events[1].detail
     assert '"item_type": "deliverable"' in events[2].detail
     assert all(e.client_addr == "127.0.0.1" for e in events)
+    page = body(director.get("/audit"))
+    assert "Tải xuống" in page and "Tệp đính kèm" in page and "Báo cáo kết quả" in page
