@@ -29,6 +29,12 @@ class LoginFailure(Base):
     __table_args__ = (
         Index("ix_login_failure_username_created_at", "username", "created_at"),
         Index("ix_login_failure_client_addr_created_at", "client_addr", "created_at"),
+        Index(
+            "ix_login_failure_username_client_addr_created_at",
+            "username",
+            "client_addr",
+            "created_at",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -111,6 +111,9 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # The sender that leased the message (send-mail claims due messages in a short
+    # transaction and moves next_attempt_at to the lease's end); None when not leased.
+    claimed_by: Mapped[str | None] = mapped_column(String(40))
 
 
 class Contribution(Base):

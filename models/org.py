@@ -11,6 +11,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
+    Integer,
     String,
     Table,
     Text,
@@ -78,6 +79,9 @@ class User(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Put into every session and remember-me cookie at sign-in; raised by sign-out, a
+    # password change, (de)activation and a change of roles, which ends them all.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     unit: Mapped[Unit] = relationship(lazy="joined")

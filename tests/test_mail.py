@@ -3,7 +3,9 @@ listener (aiosmtpd on loopback), retried with back-off; reminders and escalation
 
 from __future__ import annotations
 
+import asyncio
 import socket
+import threading
 from datetime import date, timedelta
 from email import message_from_bytes, policy
 
@@ -13,7 +15,7 @@ from sqlalchemy import func, select
 
 from models import OutboxMessage, utcnow
 from tests.helpers import bring_to, fill, office_deliverable
-from workflow import errors, notify, service
+from workflow import editing, errors, notify, service
 
 
 class Inbox:
@@ -132,3 +134,77 @@ def test_send_mail_and_remind_commands(app, actors, smtp):
     assert inbox.to(mail_of("qltt.chuyenvien"))  # task 7 is due 31/12/2025 for every lead
     bad = runner.invoke(args=["remind", "--date", "32/13/2025"])
     assert bad.exit_code != 0 and bad.output.startswith("Lỗi:")
+
+
+class SlowInbox(Inbox):
+    """A mail server that, once a message's data arrives, answers only when released."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.receiving = threading.Event()
+        self.release = threading.Event()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        self.receiving.set()
+        await asyncio.get_running_loop().run_in_executor(None, self.release.wait, 60)
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_a_slow_mail_server_does_not_hold_the_database_while_users_act(app, session, actors):
+    """Issue 9: send-mail used to hold SQLite's write lock while the server answered, so a
+    user's action failed with "database is locked"; now messages are leased, sent outside
+    any transaction, and each result recorded on its own."""
+    item = ("deliverable", office_deliverable(session).id)
+    bring_to(session, actors, item, "submitted")  # one message for the Office reviewer
+    inbox = SlowInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings = notify.SmtpSettings(host="127.0.0.1", port=controller.port, timeout=60)
+    result: dict = {}
+
+    def send_mail() -> None:
+        with app.extensions["pheduyet.db"].sessions() as own:
+            result["sent"] = notify.send_pending(own, settings)
+
+    sender = threading.Thread(target=send_mail)
+    sender.start()
+    try:
+        assert inbox.receiving.wait(30)  # the server is holding the message now
+        # Meanwhile a user edits a draft (a write, with its audit event): it goes through.
+        qltt = next(d for d in _drafts_of(session, "qltt"))
+        editing.edit_deliverable(session, actors["qltt.chuyenvien"], qltt, {"body": "Đã xong."})
+        claimed = session.execute(select(OutboxMessage)).scalar_one()
+        assert claimed.claimed_by and claimed.sent_at is None  # leased, committed
+        session.rollback()
+    finally:
+        inbox.release.set()
+        sender.join(60)
+        controller.stop()
+    assert result["sent"] == (1, 0)
+    message = session.execute(select(OutboxMessage)).scalar_one()
+    assert message.sent_at is not None and message.claimed_by is None and message.attempts == 1
+    session.rollback()
+
+
+def _drafts_of(session, unit_code: str):
+    from models import Deliverable, Unit
+
+    unit = session.execute(select(Unit.id).where(Unit.code == unit_code)).scalar_one()
+    return session.execute(
+        select(Deliverable.id)
+        .where(Deliverable.unit_id == unit, Deliverable.state == "draft")
+        .order_by(Deliverable.id)
+    ).scalars()
+
+
+def test_a_lease_that_ran_out_is_claimed_again(session, actors, smtp):
+    inbox, settings = smtp
+    item = ("deliverable", office_deliverable(session).id)
+    bring_to(session, actors, item, "submitted")
+    now = utcnow()
+    (first,) = notify.claim(session, "sender-that-died", now=now)
+    assert notify.claim(session, "another", now=now) == []  # leased: nobody else takes it
+    assert notify.send_pending(session, settings, now=now) == (0, 0)
+    later = now + notify.LEASE + timedelta(seconds=1)
+    assert notify.send_pending(session, settings, now=later) == (1, 0)
+    assert len(inbox.to(mail_of("vp.thamdinh"))) == 1

@@ -8,8 +8,10 @@ from typing import Any
 
 from flask import Flask
 from flask_migrate import Migrate
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webapp.config import from_environment
+from webapp.converters import IdConverter
 from webapp.db import Database
 from webapp.extensions import babel, csrf, login_manager
 
@@ -22,6 +24,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=instance, instance_relative_config=True)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(from_environment(Path(app.instance_path), config))
+    app.url_map.converters["int"] = IdConverter  # before any route is added
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if hops > 0:
+        # The client address (trail, throttling) is what the trusted proxies saw.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     db = Database(app)
     Migrate(app, db, directory=str(MIGRATIONS), compare_type=True, render_as_batch=True)

@@ -41,6 +41,8 @@ def from_environment(instance: Path, overrides: dict[str, Any]) -> dict[str, Any
         "REPORT_FREQUENCY": os.environ.get("PHEDUYET_REPORT_FREQUENCY", "monthly"),
         "REMIND_DUE_SOON_DAYS": int(os.environ.get("PHEDUYET_DUE_SOON_DAYS", "3")),
         "REMIND_ESCALATE_AFTER_DAYS": int(os.environ.get("PHEDUYET_ESCALATE_AFTER_DAYS", "7")),
+        # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted.
+        "TRUSTED_PROXIES": int(os.environ.get("PHEDUYET_TRUSTED_PROXIES", "0") or 0),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("PHEDUYET_HTTPS", "") == "1",

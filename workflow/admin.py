@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models import ROLES, ApiToken, Unit, UnitGroup, User, UserRole, unit_group_member, utcnow
+from models import ROLES, Unit, UnitGroup, User, UserRole, unit_group_member
 from models.database import begin_write
 from workflow import accounts, audit, policy
 from workflow.errors import InvalidInput, NotFound, NotPermitted
@@ -150,21 +150,16 @@ def _locked_user(session: Session, actor: Actor, user_id: int):
 def set_active(
     session: Session, actor: Actor, user_id: int, active: bool, *, client_addr: str | None = None
 ) -> UserRow:
-    """Deactivate (sign-in refused, API tokens revoked) or reactivate a user; commits."""
+    """Deactivate (sign-in refused) or reactivate a user; either way every session and API
+    token of theirs ends. Commits."""
     try:
         conn, head, user = _locked_user(session, actor, user_id)
         if user.id == actor.id and not active:
             raise InvalidInput("Không thể tự khóa tài khoản của chính mình.")
         if bool(user.active) != active:
             user.active = active
-            revoked = 0
-            if not active:
-                revoked = session.execute(
-                    update(ApiToken)
-                    .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-                    .values(revoked_at=utcnow())
-                ).rowcount
-            session.flush()
+            # Both ways: a session from before the deactivation must not come back to life.
+            revoked = accounts.end_sessions(session, user)
             audit.append(
                 conn,
                 head,
@@ -191,7 +186,8 @@ def set_roles(
     *,
     client_addr: str | None = None,
 ) -> UserRow:
-    """Replace a user's roles; commits. An admin cannot drop their own admin role."""
+    """Replace a user's roles, ending their sessions and tokens; commits. An admin cannot
+    drop their own admin role."""
     require_admin(actor)  # before looking at the input: a non-admin learns nothing
     wanted = sorted(set(roles))
     bad = [r for r in wanted if r not in ROLES]
@@ -209,6 +205,7 @@ def set_roles(
                 user.role_rows.remove(row)
             user.role_rows.extend(UserRole(role=r) for r in wanted if r not in before)
             session.flush()
+            revoked = accounts.end_sessions(session, user)  # signs in again with the new roles
             audit.append(
                 conn,
                 head,
@@ -216,7 +213,12 @@ def set_roles(
                 item_id=user.id,
                 action="set_roles",
                 client_addr=client_addr,
-                detail={"username": user.username, "from": before, "to": wanted},
+                detail={
+                    "username": user.username,
+                    "from": before,
+                    "to": wanted,
+                    "tokens_revoked": revoked,
+                },
                 **audit.actor_fields(actor),
             )
         row = _user_row(user)

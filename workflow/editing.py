@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from models import Attachment, Comment, Contribution, Deliverable, TaskUnit, utcnow
 from models.plan import DELIVERABLE_KINDS
-from workflow import audit, kinds, policy
+from workflow import audit, kinds, policy, text
 from workflow.errors import InvalidInput, InvalidTransition, NotFound, NotPermitted
 from workflow.policy import Actor, ItemSnapshot
 from workflow.service import coordinates, locked_item
@@ -29,10 +29,7 @@ def _clean(changes: dict[str, Any]) -> dict[str, Any]:
         raise InvalidInput(f"Không sửa được trường: {', '.join(sorted(unknown))}.")
     clean: dict[str, Any] = {}
     if "title" in changes:
-        title = (changes["title"] or "").strip()
-        if not title or len(title) > MAX_TITLE:
-            raise InvalidInput(f"Tiêu đề không được để trống và không quá {MAX_TITLE} ký tự.")
-        clean["title"] = title
+        clean["title"] = text.clean_title(changes["title"], MAX_TITLE)
     if "body" in changes:
         body = changes["body"] or ""
         if len(body) > MAX_BODY:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from models import Plan, Unit, UnitGroup
 from models.database import begin_write
-from workflow import seed
+from workflow import seed, text
 from workflow.errors import Conflict, InvalidInput
 from workflow.policy import Actor
 
@@ -128,8 +128,8 @@ def plan_data(
         tasks.append(
             {
                 "number": number,
-                "title": task["title"],
-                "content": task.get("content") or task["title"],
+                "title": text.strip_invisible(task["title"]),
+                "content": text.strip_invisible(task.get("content") or task["title"]),
                 "lead": leads,
                 "coordinating": coordinating,
                 "lead_text": "; ".join(m["name"] for m in task.get("lead_units", [])),

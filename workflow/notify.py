@@ -1,10 +1,12 @@
 """Mail: written to the outbox in the transaction of the action that causes it, sent later by
-`pheduyet send-mail` (retried with back-off), so a request never waits on SMTP and a failed
-action sends nothing. `remind` builds the due-soon / overdue lists for cron."""
+`pheduyet send-mail` (leased, sent outside any transaction, retried with back-off), so a
+request never waits on SMTP and a failed action sends nothing. `remind` builds the
+due-soon / overdue lists for cron."""
 
 from __future__ import annotations
 
 import contextlib
+import secrets
 import smtplib
 from collections import defaultdict
 from dataclasses import dataclass
@@ -12,7 +14,17 @@ from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
-from sqlalchemy import Connection, DateTime, Integer, String, Text, bindparam, literal, select
+from sqlalchemy import (
+    Connection,
+    DateTime,
+    Integer,
+    String,
+    Text,
+    bindparam,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from models import CouncilMember, Deliverable, OutboxMessage, Unit, User, UserRole, utcnow
@@ -140,23 +152,95 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
 
+LEASE = timedelta(minutes=30)  # longer than a batch can take; then it may be claimed again
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    id: int
+    to_addr: str
+    subject: str
+    body: str
+    attempts: int
+
+
+def claim(session: Session, claimer: str, *, now: datetime, limit: int = 200) -> list[_Claimed]:
+    """Lease the due messages to `claimer` in one short write transaction: their
+    next_attempt_at moves to the end of the lease, so no other sender takes them meanwhile,
+    and a sender that dies leaves them due again when the lease ends."""
+    try:
+        begin_write(session)
+        due = list(
+            session.execute(
+                select(OutboxMessage.id)
+                .where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now)
+                .order_by(OutboxMessage.id)
+                .limit(limit)
+            ).scalars()
+        )
+        if not due:
+            session.rollback()
+            return []
+        session.execute(
+            update(_OUTBOX)
+            .where(
+                _OUTBOX.c.id.in_(due),
+                _OUTBOX.c.sent_at.is_(None),
+                _OUTBOX.c.next_attempt_at <= now,
+            )
+            .values(claimed_by=claimer, next_attempt_at=now + LEASE)
+        )
+        claimed = [
+            _Claimed(r.id, r.to_addr, r.subject, r.body, r.attempts)
+            for r in session.execute(
+                select(_OUTBOX).where(_OUTBOX.c.id.in_(due), _OUTBOX.c.claimed_by == claimer)
+            )
+        ]
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return sorted(claimed, key=lambda m: m.id)
+
+
+def _still_mine(session: Session, message_id: int, claimer: str) -> bool:
+    mine = session.execute(
+        select(_OUTBOX.c.id).where(_OUTBOX.c.id == message_id, _OUTBOX.c.claimed_by == claimer)
+    ).first()
+    session.rollback()  # a read: no transaction stays open while the server talks
+    return mine is not None
+
+
+def _record(session: Session, message: _Claimed, claimer: str, **values: Any) -> None:
+    """Write one message's result in a short transaction (only if the lease is still ours)."""
+    try:
+        begin_write(session)
+        session.execute(
+            update(_OUTBOX)
+            .where(_OUTBOX.c.id == message.id, _OUTBOX.c.claimed_by == claimer)
+            .values(attempts=message.attempts + 1, claimed_by=None, **values)
+        )
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+
+
 def send_pending(
     session: Session, smtp: SmtpSettings, *, now: datetime | None = None, limit: int = 200
 ) -> tuple[int, int]:
-    """Send what is due; returns (sent, failed). Each message is committed on its own."""
+    """Send what is due; returns (sent, failed).
+
+    The messages are claimed (leased) in one short transaction, sent with no transaction
+    open — a slow mail server never holds the database's write lock, which on SQLite would
+    make users' actions wait and fail — and each result is recorded in a short transaction
+    of its own."""
     now = now or utcnow()
-    ids = list(
-        session.execute(
-            select(OutboxMessage.id)
-            .where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now)
-            .order_by(OutboxMessage.id)
-            .limit(limit)
-        ).scalars()
-    )
-    session.rollback()
-    sent = failed = 0
-    if not ids:
+    claimer = secrets.token_hex(8)
+    claimed = claim(session, claimer, now=now, limit=limit)
+    if not claimed:
         return 0, 0
+    sent = failed = 0
     try:
         client = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout)
         if smtp.starttls:
@@ -164,15 +248,19 @@ def send_pending(
         if smtp.username:
             client.login(smtp.username, smtp.password or "")
     except (OSError, smtplib.SMTPException) as error:
-        _postpone(session, ids, now, f"kết nối SMTP: {error}")
-        return 0, len(ids)
+        for message in claimed:
+            _record(
+                session,
+                message,
+                claimer,
+                next_attempt_at=now + backoff(message.attempts + 1),
+                last_error=f"kết nối SMTP: {error}"[:500],
+            )
+        return 0, len(claimed)
     try:
-        for message_id in ids:
-            begin_write(session)
-            message = session.get(OutboxMessage, message_id)
-            if message is None or message.sent_at is not None:
-                session.rollback()
-                continue
+        for message in claimed:
+            if not _still_mine(session, message.id, claimer):
+                continue  # the lease ran out and another sender took it
             mail = EmailMessage()
             mail["From"], mail["To"], mail["Subject"] = (
                 smtp.sender,
@@ -183,31 +271,21 @@ def send_pending(
             try:
                 client.send_message(mail)
             except (OSError, smtplib.SMTPException) as error:
-                message.attempts += 1
-                message.next_attempt_at = now + backoff(message.attempts)
-                message.last_error = str(error)[:500]
+                _record(
+                    session,
+                    message,
+                    claimer,
+                    next_attempt_at=now + backoff(message.attempts + 1),
+                    last_error=str(error)[:500],
+                )
                 failed += 1
             else:
-                message.attempts += 1
-                message.sent_at = utcnow()
-                message.last_error = None
+                _record(session, message, claimer, sent_at=utcnow(), last_error=None)
                 sent += 1
-            session.commit()
     finally:
         with contextlib.suppress(OSError, smtplib.SMTPException):
             client.quit()
     return sent, failed
-
-
-def _postpone(session: Session, ids: list[int], now: datetime, error: str) -> None:
-    begin_write(session)
-    for message in session.execute(
-        select(OutboxMessage).where(OutboxMessage.id.in_(ids))
-    ).scalars():
-        message.attempts += 1
-        message.next_attempt_at = now + backoff(message.attempts)
-        message.last_error = error[:500]
-    session.commit()
 
 
 @dataclass(frozen=True)

@@ -290,6 +290,7 @@ def seed_demo(
             password=password,
             email=f"{username}@{DEMO_MAIL_DOMAIN}",
             password_method=password_method,
+            demo=True,
         )
         report.users_created.append(username)
     ensure_council(session)

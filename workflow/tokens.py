@@ -78,11 +78,12 @@ def issue(
         client_addr or "",
         password_method=password_method,
         now=now,
+        via="api",
     )
     if result.error == accounts_throttle.THROTTLED:
         raise TooManyAttempts(
-            f"Đăng nhập sai quá nhiều lần; hãy thử lại sau {result.wait_minutes} phút.",
-            retry_after=result.wait_minutes * 60,
+            f"Đăng nhập sai quá nhiều lần; hãy thử lại sau {result.wait_seconds} giây.",
+            retry_after=result.wait_seconds,
         )
     if result.user is None:
         raise BadCredentials(BAD_CREDENTIALS)

@@ -53,6 +53,9 @@ ROUTES = {
     ("auth.logout", "GET"): ("/logout", rule(SIGNED_IN)),  # asks to confirm
     # signing out lands on the login page, signed in or not
     ("auth.logout", "POST"): ("/logout", rule(set(), **dict.fromkeys(SIGNED_IN, "login"))),
+    # one's own password: every signed-in user (an empty form is then 400)
+    ("auth.change_password", "GET"): ("/account/password", rule(SIGNED_IN)),
+    ("auth.change_password", "POST"): ("/account/password", rule(SIGNED_IN)),
     ("pages.queue", "GET"): ("/", rule(SIGNED_IN)),
     ("pages.plan", "GET"): ("/plan", rule(SIGNED_IN)),
     ("pages.task", "GET"): ("/tasks/{task}", rule(SIGNED_IN)),

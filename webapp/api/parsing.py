@@ -14,8 +14,8 @@ from typing import Any
 from flask import current_app, request
 
 from webapp.api.errors import ApiError
+from webapp.converters import MAX_ID  # noqa: F401 (one cap for ids in paths and bodies)
 
-MAX_ID = 2**31 - 1  # ids are INTEGER columns (32-bit on PostgreSQL)
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 MIN_YEAR, MAX_YEAR = 1900, 2999  # plausible dates of a plan; keeps date arithmetic in range

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from webapp import db
+from webapp.auth import renew_own_session
 from webapp.i18n import role_label
 from webapp.pages import bp
 from webapp.pages.common import ButtonForm, RolesForm, UserForm, actor, back_to, client_addr
@@ -85,6 +86,8 @@ def user_roles(user_id: int):
     row = admin_ops.set_roles(
         db.session(), actor(), user_id, form.roles.data or [], client_addr=client_addr()
     )
+    if row.id == actor().id:
+        renew_own_session(row.id)  # their other sessions ended; this one goes on
     flash(_("Đã cập nhật vai trò của %(u)s.", u=row.username), "success")
     return redirect(url_for("pages.user", user_id=user_id), 303)
 

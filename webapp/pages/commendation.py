@@ -9,8 +9,8 @@ from flask_login import login_required
 from documents.commendation_docx import render_commendation
 from webapp import db
 from webapp.pages import bp
-from webapp.pages.common import actor, back_to
-from workflow import ui_reads
+from webapp.pages.common import actor, back_to, client_addr
+from workflow import access_log, ui_reads
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -22,6 +22,9 @@ def commendation(deliverable_id: int):
     is approved (409 before)."""
     back_to(url_for("pages.deliverable", deliverable_id=deliverable_id))
     data = ui_reads.commendation(db.session(), actor(), deliverable_id)
+    access_log.record_download(
+        db.session(), actor(), "commendation", deliverable_id, client_addr=client_addr()
+    )
     response = Response(render_commendation(data), mimetype=DOCX)
     name = f"du-thao-qd-khen-thuong-dan-van-kheo-{deliverable_id}.docx"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -25,6 +25,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from workflow.errors import InvalidInput
 from workflow.policy import Actor
 
+MIN_YEAR, MAX_YEAR = 1900, 2999  # as the API's (webapp/api/parsing.py)
+
 
 def actor() -> Actor:
     return current_user.actor
@@ -46,9 +48,12 @@ def parse_date(text: str | None) -> date | None:
         return None
     for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
         try:
-            return datetime.strptime(text, fmt).date()
+            parsed = datetime.strptime(text, fmt).date()
         except ValueError:
             continue
+        if MIN_YEAR <= parsed.year <= MAX_YEAR:  # keeps date arithmetic in range
+            return parsed
+        break
     raise InvalidInput(_("Ngày “%(text)s” không hợp lệ; hãy nhập theo dạng dd/mm/yyyy.", text=text))
 
 
@@ -114,7 +119,7 @@ class UserForm(FlaskForm):
     )
     unit = SelectField(_l("Đơn vị"), choices=[])
     roles = MultiCheckboxField(_l("Vai trò"), choices=[])
-    password = PasswordField(_l("Mật khẩu ban đầu (ít nhất 8 ký tự)"), validators=[DataRequired()])
+    password = PasswordField(_l("Mật khẩu ban đầu (ít nhất 10 ký tự)"), validators=[DataRequired()])
 
 
 class RolesForm(FlaskForm):

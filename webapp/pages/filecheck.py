@@ -10,9 +10,10 @@ import io
 import os
 import re
 import secrets
-import unicodedata
 import zipfile
 from pathlib import Path
+
+from workflow.text import strip_invisible
 
 MAX_SIZE = 20 * 1024 * 1024
 CONTENT_TYPES = {
@@ -83,7 +84,7 @@ def check(data: bytes, filename: str) -> tuple[str, str]:
 def clean_name(filename: str, ext: str, limit: int = 150) -> str:
     """A safe display and download name: no path, no control or reserved characters,
     Vietnamese letters kept (NFC), the real extension at the end."""
-    name = unicodedata.normalize("NFC", filename or "")
+    name = strip_invisible(filename)  # a "‮" must not make "gnp.pdf" show as "fdp.png"
     name = re.split(r"[/\\]", name)[-1]
     stem = name.rsplit(".", 1)[0] if "." in name else name
     stem = _UNSAFE.sub("_", stem)

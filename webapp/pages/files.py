@@ -12,7 +12,7 @@ from webapp import db
 from webapp.pages import bp
 from webapp.pages.common import UploadForm, actor, back_to, client_addr
 from webapp.pages.filecheck import MAX_SIZE, Refused, check, clean_name, store, stored_path
-from workflow import editing, inbox
+from workflow import access_log, editing, inbox
 from workflow.errors import InvalidInput
 
 REFUSALS = {
@@ -74,15 +74,30 @@ def upload(deliverable_id: int):
 @login_required
 def download(attachment_id: int):
     """Whoever may view the attachment's item (404 otherwise); always a download."""
-    attachment = inbox.attachment_for_download(db.session(), actor(), attachment_id)
+    session = db.session()
+    attachment = inbox.attachment_for_download(session, actor(), attachment_id)
     path = stored_path(upload_folder(), attachment.sha256)
     if path is None:
         abort(404)
+    filename, content_type = attachment.filename, attachment.content_type
+    access_log.record_download(
+        session,
+        actor(),
+        "attachment",
+        attachment_id,
+        detail={
+            "item_type": attachment.item_type,
+            "item_id": attachment.item_id,
+            "filename": filename,
+            "sha256": attachment.sha256,
+        },
+        client_addr=client_addr(),
+    )
     response = send_file(
         path,
-        mimetype=attachment.content_type,
+        mimetype=content_type,
         as_attachment=True,
-        download_name=attachment.filename,
+        download_name=filename,
         max_age=0,
         conditional=False,
         etag=False,

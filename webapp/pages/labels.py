@@ -21,10 +21,20 @@ EVENT_LABELS = {
     "detach": _l("Gỡ tệp"),
     "api_token_issue": _l("Cấp mã truy cập API"),
     "api_token_revoke": _l("Thu hồi mã truy cập API"),
+    "login": _l("Đăng nhập"),
+    "login_failed": _l("Đăng nhập không thành công"),
+    "login_throttled": _l("Tạm chặn đăng nhập sai nhiều lần"),
+    "logout": _l("Đăng xuất"),
+    "password_change": _l("Đổi mật khẩu"),
+    "download": _l("Tải xuống"),
 }
 ITEM_LABELS = {
     "delegation": _l("Ủy quyền"),
     "contribution": _l("Góp ý"),
+    "attachment": _l("Tệp đính kèm"),
+    "report": _l("Báo cáo kết quả"),
+    "commendation": _l("Dự thảo quyết định khen thưởng"),
+    "audit_export": _l("Xuất nhật ký (CSV)"),
 }
 DELEGATION_STATUS_LABELS = {
     "active": _l("Đang có hiệu lực"),

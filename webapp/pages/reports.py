@@ -19,8 +19,8 @@ from markupsafe import Markup
 
 from webapp import db
 from webapp.pages import bp
-from webapp.pages.common import actor, back_to, parse_date
-from workflow import policy, reporting
+from webapp.pages.common import actor, back_to, client_addr, parse_date
+from workflow import access_log, policy, reporting
 from workflow.errors import InvalidInput, NotPermitted
 
 CONTENT_TYPES = {
@@ -114,6 +114,18 @@ def plan_report_file(plan_id: int, fmt: str):
     require_report_access()
     start, end = date_range()
     report = reporting.report_data(db.session(), plan_id, start, end)
+    access_log.record_download(
+        db.session(),
+        actor(),
+        "report",
+        plan_id,
+        detail={
+            "format": fmt,
+            "from": report.date_from.isoformat() if report.date_from else None,
+            "to": report.date_to.isoformat(),
+        },
+        client_addr=client_addr(),
+    )
     if fmt == "docx":
         from documents.report_docx import render_docx
 
