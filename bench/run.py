@@ -59,6 +59,8 @@ def env_for(url: str, instance: Path) -> dict[str, str]:
     return {
         **os.environ,
         "DATABASE_URL": url,
+        # this checkout's code, even when the venv's editable install points elsewhere
+        "PYTHONPATH": str(ROOT),
         "PHEDUYET_DEMO_PASSWORD": PASSWORD,
         "PHEDUYET_PASSWORD_HASH": "pbkdf2:sha256:1000",
         "PHEDUYET_INSTANCE": str(instance),
