@@ -16,6 +16,7 @@ before/after comparison (--baseline FILE).
 from __future__ import annotations
 
 import argparse
+import http.client
 import http.cookiejar
 import json
 import os
@@ -321,6 +322,8 @@ def run_requests(calls, requests: int, budget: float) -> dict:
         t0 = time.perf_counter()
         try:
             status, size = calls(n)
+        except http.client.HTTPException:  # the body was cut off (a worker timed out)
+            status, size = 598, 0
         except OSError:
             status, size = 599, 0
         elapsed = time.perf_counter() - t0
@@ -405,7 +408,10 @@ def run_transitions(call, total: int) -> dict:
     def pair(k: int) -> None:
         for n in (2 * k, 2 * k + 1):
             t0 = time.perf_counter()
-            status, _ = call(n)
+            try:
+                status, _ = call(n)
+            except (OSError, http.client.HTTPException):
+                status = 599
             with lock:
                 times.append((time.perf_counter() - t0) * 1000)
                 statuses[status] = statuses.get(status, 0) + 1

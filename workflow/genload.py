@@ -20,7 +20,17 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from models import AuditEvent, AuditHead, Deliverable, Plan, Task, TaskUnit, Unit, User
+from models import (
+    AuditEvent,
+    AuditHead,
+    Deliverable,
+    Plan,
+    StateStay,
+    Task,
+    TaskUnit,
+    Unit,
+    User,
+)
 from models.database import begin_write
 from workflow import audit, seed
 from workflow.machine import APPROVED, DRAFT, REVIEWED, SUBMITTED
@@ -190,6 +200,8 @@ def generate(
         for step in range(steps):
             t += rng.randrange(3600, 3600 * 24 * 4)
             packed.append((t << 26) | (i << 6) | step)
+        tail = _tail(finals[i])
+        last_action = tail[-1][0] if tail else ("return" if rounds[i] else None)
         d_rows.append(
             {
                 "id": first_deliv + i,
@@ -206,6 +218,8 @@ def generate(
                 "state": finals[i],
                 "version": 1 + steps,
                 "updated_at": START + timedelta(seconds=t),
+                "state_entered_at": START + timedelta(seconds=t) if steps else None,
+                "last_action": last_action,
                 "submitted_by_id": member_of[unit].id if finals[i] != DRAFT else None,
                 "reviewed_by_id": reviewer.id if finals[i] in (REVIEWED, APPROVED) else None,
             }
@@ -260,6 +274,9 @@ def generate(
             }
         )
     mask = (1 << 20) - 1
+    task_plan = {r["id"]: r["plan_id"] for r in task_rows}
+    entered = [START + timedelta(seconds=t0) for t0 in starts]
+    stays: list[dict] = []
     for key in packed:
         step = key & 63
         i = (key >> 6) & mask
@@ -290,7 +307,22 @@ def generate(
                 "detail": f'{{"version": {step + 2}}}',
             }
         )
+        stays.append(
+            {
+                "plan_id": task_plan[row["task_id"]],
+                "deliverable_id": row["id"],
+                "state": source,
+                "seconds": (at - entered[i]).total_seconds(),
+                "ended_at": at,
+            }
+        )
+        entered[i] = at
+        if len(stays) >= BATCH:
+            session.execute(insert(StateStay), stays)
+            stays = []
     flush()
+    if stays:
+        session.execute(insert(StateStay), stays)
     session.execute(
         update(AuditHead).where(AuditHead.id == 1).values(last_seq=last_seq, last_hash=last_hash)
     )
