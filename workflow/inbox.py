@@ -15,7 +15,17 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
-from models import Attachment, AuditEvent, Comment, Deliverable, Task, TaskUnit, Unit, User
+from models import (
+    Attachment,
+    AuditEvent,
+    Comment,
+    Deliverable,
+    Plan,
+    Task,
+    TaskUnit,
+    Unit,
+    User,
+)
 from workflow import delegation, guards, kinds, machine, policy, queries, trail, ui_reads
 from workflow.errors import InvalidTransition, NotFound, NotPermitted, UnknownAction
 from workflow.machine import APPROVED, DRAFT, REVIEWED, STATES, SUBMITTED
@@ -415,14 +425,18 @@ def plan_overview(
     unit_id: int | None = None,
     state: str | None = None,
     today: date | None = None,
+    plan_id: int | None = None,
 ) -> PlanOverview:
-    """The plan's tasks (every signed-in user may see tasks), filtered by unit and state."""
+    """A plan's tasks (every signed-in user may see tasks), filtered by unit and state; the
+    first plan when no `plan_id` is given (NotFound for a plan that does not exist)."""
     if not actor.active:
         raise NotPermitted("Tài khoản đã bị khóa.")
     if state is not None and state not in STATES:
         state = None
     today = today or local_today()
-    plan = queries.default_plan(session)
+    plan = queries.default_plan(session) if plan_id is None else session.get(Plan, plan_id)
+    if plan is None and plan_id is not None:
+        raise NotFound("Không tìm thấy kế hoạch này.")
     info = (
         PlanInfo(
             plan.id, plan.code, plan.number, plan.title, plan.issuer, plan.parent_ref,

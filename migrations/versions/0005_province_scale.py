@@ -46,6 +46,7 @@ def upgrade():
     op.create_index('ix_state_stay_plan_id_state_seconds', 'state_stay', ['plan_id', 'state', 'seconds'], unique=False)
     op.create_index(op.f('ix_state_stay_deliverable_id'), 'state_stay', ['deliverable_id'], unique=False)
     backfill()
+    op.execute("ANALYZE")  # the planner's statistics, for the new indexes too
 
 
 def backfill():
