@@ -144,7 +144,22 @@ class Deliverable(WorkflowItem, Base):
         Index("ix_deliverable_task_id_id", "task_id", "id"),
         Index("ix_deliverable_unit_id_state_id", "unit_id", "state", "id"),
         Index("ix_deliverable_state_due_date_id", "state", "due_date", "id"),
-        Index("ix_deliverable_unit_id_state_due_date_id", "unit_id", "state", "due_date", "id"),
+        Index(
+            "ix_deliverable_unit_id_state_due_date_id_last_action",
+            "unit_id",
+            "state",
+            "due_date",
+            "id",
+            "last_action",
+        ),
+        Index(
+            "ix_deliverable_task_id_state_unit_id_due_date",
+            "task_id",
+            "state",
+            "unit_id",
+            "due_date",
+        ),
+        Index("ix_deliverable_kind_state", "kind", "state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

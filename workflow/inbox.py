@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select, tuple_
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from models import (
@@ -118,22 +118,56 @@ def _last_transitions(
     session: Session, refs: list[tuple[str, int]]
 ) -> dict[tuple[str, int], AuditEvent]:
     """The latest state-changing event of each item (a page's rows only, so the IN-list is
-    bounded): one query on (item_type, item_id, seq)."""
-    if not refs:
-        return {}
-    latest = (
-        select(AuditEvent.item_type, AuditEvent.item_id, func.max(AuditEvent.seq).label("seq"))
-        .where(
-            tuple_(AuditEvent.item_type, AuditEvent.item_id).in_(refs),
-            AuditEvent.action.in_(TRANSITION_ACTIONS),
+    bounded): one query per kind on (item_type, item_id, seq)."""
+    found: dict[tuple[str, int], AuditEvent] = {}
+    for kind in sorted({k for k, _ in refs}):
+        ids = sorted({i for k, i in refs if k == kind})
+        latest = (
+            select(func.max(AuditEvent.seq).label("seq"))
+            .where(
+                AuditEvent.item_type == kind,
+                AuditEvent.item_id.in_(ids),
+                AuditEvent.action.in_(TRANSITION_ACTIONS),
+            )
+            .group_by(AuditEvent.item_id)
+            .subquery()
         )
-        .group_by(AuditEvent.item_type, AuditEvent.item_id)
-        .subquery()
-    )
-    events = session.execute(
-        select(AuditEvent).join(latest, AuditEvent.seq == latest.c.seq)
-    ).scalars()
-    return {(e.item_type, e.item_id): e for e in events}
+        for e in session.execute(
+            select(AuditEvent).join(latest, AuditEvent.seq == latest.c.seq)
+        ).scalars():
+            found[(e.item_type, e.item_id)] = e
+    return found
+
+
+def visible_counts(session: Session, actor: Actor, today: date) -> tuple[dict[str, int], int]:
+    """Deliverables the actor may see, per state, and how many are overdue: the rule of
+    `policy.visible_deliverables` counted in disjoint parts, each an index range (never a
+    scan of every deliverable with an OR)."""
+    counts = dict.fromkeys(STATES, 0)
+    overdue = 0
+    open_states = [s for s in STATES if s != APPROVED]
+    if actor.roles & policy.SEES_EVERYTHING:
+        parts = [(STATES, ())]
+    else:
+        coordinated = select(TaskUnit.task_id).where(
+            TaskUnit.unit_id == actor.unit_id, TaskUnit.role == "coordinating"
+        )
+        parts = [
+            ([s for s in STATES if s != DRAFT], ()),
+            ((DRAFT,), (Deliverable.unit_id == actor.unit_id,)),
+            (
+                (DRAFT,),
+                (Deliverable.task_id.in_(coordinated), Deliverable.unit_id != actor.unit_id),
+            ),
+        ]
+    # one state at a time: each count is a range of a (…, state, due_date) index
+    for states, where in parts:
+        for state in states:
+            here = (*where, Deliverable.state == state)
+            counts[state] += _count(session, Deliverable, here)
+            if state in open_states:
+                overdue += _count(session, Deliverable, (*here, Deliverable.due_date < today))
+    return counts, overdue
 
 
 def _note(event: AuditEvent | None) -> Note | None:
@@ -235,10 +269,13 @@ def _count(session: Session, model, where) -> int:
     return session.execute(select(func.count()).select_from(model).where(*where)).scalar_one()
 
 
-def _section_filters(actor: Actor, to_vote: set[int]) -> dict[str, tuple[list | None, list | None]]:
-    """Each section's conditions on deliverables and on tasks (None: that kind never
-    appears there). A row belongs to the first section that takes it, as it always did:
-    returned, to_vote, drafts, to_review, to_approve, waiting."""
+def _section_filters(
+    actor: Actor, to_vote: set[int], on_council: bool = False
+) -> dict[str, list[tuple[str, list]]]:
+    """Each section's parts: (kind, conditions), each part one ordered range of an index
+    (one state per part, so the range is read in due-date order and stops at the page's
+    end). A row belongs to the first section that takes it, as it always did: returned,
+    to_vote, drafts, to_review, to_approve, waiting."""
     roles = actor.roles
     is_member = policy.MEMBER in roles and actor.unit_id is not None
     is_reviewer = policy.REVIEWER in roles
@@ -257,36 +294,49 @@ def _section_filters(actor: Actor, to_vote: set[int]) -> dict[str, tuple[list | 
         )
         .exists()
     )
-    filters: dict[str, tuple[list | None, list | None]] = {}
+    filters: dict[str, list[tuple[str, list]]] = {}
+    mine_d = [Deliverable.unit_id == actor.unit_id]
+    mine_t = [Task.owner_unit_id == actor.unit_id]
     if is_member:
-        mine_d = [Deliverable.unit_id == actor.unit_id]
-        mine_t = [Task.owner_unit_id == actor.unit_id]
-        filters["returned"] = (
-            [*mine_d, Deliverable.state == DRAFT, returned_d],
-            [*mine_t, Task.state == DRAFT, returned_t],
-        )
-    if to_vote:
-        filters["to_vote"] = ([Deliverable.id.in_(to_vote), Deliverable.state != DRAFT], None)
+        filters["returned"] = [
+            ("deliverable", [*mine_d, Deliverable.state == DRAFT, returned_d]),
+            ("task", [*mine_t, Task.state == DRAFT, returned_t]),
+        ]
+    if on_council or to_vote:
+        filters["to_vote"] = [
+            ("deliverable", [Deliverable.id.in_(to_vote), Deliverable.state == state])
+            for state in STATES
+            if state != DRAFT and to_vote
+        ]
     if is_member:
-        filters["drafts"] = (
-            [*mine_d, Deliverable.state == DRAFT, fresh_d],
-            [*mine_t, Task.state == DRAFT, fresh_t, ~open_required],
-        )
+        filters["drafts"] = [
+            ("deliverable", [*mine_d, Deliverable.state == DRAFT, fresh_d]),
+            ("task", [*mine_t, Task.state == DRAFT, fresh_t, ~open_required]),
+        ]
     if is_reviewer:
-        filters["to_review"] = ([Deliverable.state == SUBMITTED, *not_voting], [
-            Task.state == SUBMITTED
-        ])  # fmt: skip
+        filters["to_review"] = [
+            ("deliverable", [Deliverable.state == SUBMITTED, *not_voting]),
+            ("task", [Task.state == SUBMITTED]),
+        ]
     if is_approver:
-        filters["to_approve"] = ([Deliverable.state == REVIEWED], [Task.state == REVIEWED])
+        filters["to_approve"] = [
+            ("deliverable", [Deliverable.state == REVIEWED]),
+            ("task", [Task.state == REVIEWED]),
+        ]
     if is_member:
         waiting = [
             s for s, taken in ((SUBMITTED, is_reviewer), (REVIEWED, is_approver)) if not taken
         ]
-        if waiting:
-            filters["waiting"] = (
-                [*mine_d, Deliverable.state.in_(waiting), *not_voting],
-                [*mine_t, Task.state.in_(waiting)],
+        filters["waiting"] = [
+            part
+            for state in waiting
+            for part in (
+                ("deliverable", [*mine_d, Deliverable.state == state, *not_voting]),
+                ("task", [*mine_t, Task.state == state]),
             )
+        ]
+        if not filters["waiting"]:
+            del filters["waiting"]
     return filters
 
 
@@ -307,7 +357,7 @@ def my_queue(
     roles = actor.roles
     is_member = policy.MEMBER in roles and actor.unit_id is not None
     on_council, to_vote = ui_reads.votes_waiting(session, actor)
-    filters = _section_filters(actor, to_vote)
+    filters = _section_filters(actor, to_vote, on_council)
     if section is not None and section not in filters:
         section = None
     cursor = parse_cursor(after) if section is not None else None
@@ -316,12 +366,11 @@ def my_queue(
     for key in SECTION_KEYS:
         if key not in filters or (section is not None and key != section):
             continue
-        d_where, t_where = filters[key]
-        rows = _deliverable_rows(session, d_where, cursor, limit + 1, actor, today)
-        total = _count(session, Deliverable, d_where)
-        if t_where is not None:
-            rows += _task_rows(session, t_where, cursor, limit + 1, actor, today)
-            total += _count(session, Task, t_where)
+        rows, total = [], 0
+        for kind, where in filters[key]:
+            read = _deliverable_rows if kind == "deliverable" else _task_rows
+            rows += read(session, where, cursor, limit + 1, actor, today)
+            total += _count(session, Deliverable if kind == "deliverable" else Task, where)
         rows.sort(key=_row_key)
         more = len(rows) > limit
         rows = rows[:limit]
@@ -347,17 +396,7 @@ def my_queue(
         for s in sections
     ]
 
-    visible = policy.visible_deliverables(actor, Deliverable)
-    counts = dict.fromkeys(STATES, 0)
-    for state, n in session.execute(
-        select(Deliverable.state, func.count()).where(visible).group_by(Deliverable.state)
-    ):
-        counts[state] += n
-    overdue = session.execute(
-        select(func.count())
-        .select_from(Deliverable)
-        .where(visible, Deliverable.state != APPROVED, Deliverable.due_date < today)
-    ).scalar_one()
+    counts, overdue = visible_counts(session, actor, today)
     expected = {
         "to_vote": on_council,
         "drafts": is_member,

@@ -161,13 +161,25 @@ def province(session: Session, actor: Actor, today: date | None = None) -> Provi
         row = units.setdefault(unit_id, Progress(names.get(unit_id, ""), unit_id))
         row.counts[state] += count
         overall.counts[state] += count
-    for unit_id, count in session.execute(
-        select(Deliverable.unit_id, func.count())
-        .where(Deliverable.state.in_([s for s in STATES if s != APPROVED]))
-        .where(Deliverable.due_date < today)
-        .group_by(Deliverable.unit_id)
-    ):
-        units.setdefault(unit_id, Progress(names.get(unit_id, ""), unit_id)).overdue += count
-        overall.overdue += count
+    # Overdue per unit: a range count of the (unit_id, state, due_date, id) index for each
+    # unit and open state (correlated, one statement).
+    late = [
+        select(func.count())
+        .select_from(Deliverable)
+        .where(
+            Deliverable.unit_id == Unit.id,
+            Deliverable.state == state,
+            Deliverable.due_date < today,
+        )
+        .correlate(Unit)
+        .scalar_subquery()
+        for state in STATES
+        if state != APPROVED
+    ]
+    for unit_id, *counts in session.execute(select(Unit.id, *late)):
+        count = sum(counts)
+        if count:
+            units.setdefault(unit_id, Progress(names.get(unit_id, ""), unit_id)).overdue += count
+            overall.overdue += count
     plans = session.execute(select(func.count()).select_from(Plan)).scalar() or 0
     return Province(today, plans, overall, sorted(units.values(), key=lambda p: p.key))

@@ -30,7 +30,9 @@ def upgrade():
     op.drop_index('ix_task_owner_unit_id', table_name='task')
     op.create_index('ix_task_owner_unit_id_state_due_date', 'task', ['owner_unit_id', 'state', 'due_date'], unique=False)
     op.create_index('ix_task_plan_id_state', 'task', ['plan_id', 'state'], unique=False)
-    op.create_index('ix_deliverable_unit_id_state_due_date_id', 'deliverable', ['unit_id', 'state', 'due_date', 'id'], unique=False)
+    op.create_index('ix_deliverable_unit_id_state_due_date_id_last_action', 'deliverable', ['unit_id', 'state', 'due_date', 'id', 'last_action'], unique=False)
+    op.create_index('ix_deliverable_task_id_state_unit_id_due_date', 'deliverable', ['task_id', 'state', 'unit_id', 'due_date'], unique=False)
+    op.create_index('ix_deliverable_kind_state', 'deliverable', ['kind', 'state'], unique=False)
     op.create_table('state_stay',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('plan_id', sa.Integer(), nullable=False),
@@ -83,7 +85,9 @@ def downgrade():
     op.drop_index(op.f('ix_state_stay_deliverable_id'), table_name='state_stay')
     op.drop_index('ix_state_stay_plan_id_state_seconds', table_name='state_stay')
     op.drop_table('state_stay')
-    op.drop_index('ix_deliverable_unit_id_state_due_date_id', table_name='deliverable')
+    op.drop_index('ix_deliverable_kind_state', table_name='deliverable')
+    op.drop_index('ix_deliverable_task_id_state_unit_id_due_date', table_name='deliverable')
+    op.drop_index('ix_deliverable_unit_id_state_due_date_id_last_action', table_name='deliverable')
     op.drop_index('ix_task_plan_id_state', table_name='task')
     op.drop_index('ix_task_owner_unit_id_state_due_date', table_name='task')
     op.create_index('ix_task_owner_unit_id', 'task', ['owner_unit_id'], unique=False)

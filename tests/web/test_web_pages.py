@@ -124,7 +124,7 @@ def test_queue_query_count_does_not_grow_with_rows(session, actors, app):
     assert all(len(s.rows) <= inbox.SECTION_LIMIT for s in queue.sections)
     drafts = next(s for s in queue.sections if s.key == "drafts")
     assert drafts.next_after is not None
-    assert many <= few <= 30
+    assert many <= few <= 40  # a fixed number: index-range counts per state and section
 
 
 # --- plan and task pages ---------------------------------------------------------------
