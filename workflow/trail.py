@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import Session
 
 from models import AuditEvent
@@ -108,19 +108,24 @@ def events_page(
     return events[:limit], cursor
 
 
-EXPORT_COLUMNS = [c for c in AuditEvent.__table__.c if c.name not in ("prev_hash", "hash")]
+_E = AuditEvent.__table__.c
+# What a bulk export reads, in this order; the time as stored text on SQLite (parsed once
+# with `datetime.fromisoformat`, much faster than the generic result processor).
+EXPORT_COLUMNS = (
+    _E.seq, type_coerce(_E.created_at, String), _E.actor_username, _E.actor_roles,
+    _E.actor_unit, _E.action, _E.item_type, _E.item_id, _E.from_state, _E.to_state,
+    _E.reason, _E.client_addr, _E.detail, _E.on_behalf_of_username,
+)  # fmt: skip
 
 
 def export_page(
     session: Session, where: TrailFilter, *, before_seq: int | None, limit: int
-) -> tuple[list[Any], int | None]:
-    """Like `events_page` (the caller checked permission), as plain rows for a bulk export:
-    no ORM objects, pages as large as asked."""
-    query = _filtered(
-        select(*EXPORT_COLUMNS).order_by(AuditEvent.seq.desc()).limit(limit + 1), where
-    )
+) -> tuple[list[tuple], int | None]:
+    """Like `events_page` (the caller checked permission), as plain tuples (EXPORT_COLUMNS)
+    for a bulk export: no ORM objects, pages as large as asked."""
+    query = _filtered(select(*EXPORT_COLUMNS).order_by(_E.seq.desc()).limit(limit + 1), where)
     if before_seq is not None:
-        query = query.where(AuditEvent.seq < before_seq)
+        query = query.where(_E.seq < before_seq)
     rows = session.execute(query).all()
-    cursor = rows[limit - 1].seq if len(rows) > limit else None
+    cursor = rows[limit - 1][0] if len(rows) > limit else None
     return rows[:limit], cursor

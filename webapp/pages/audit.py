@@ -5,14 +5,15 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from datetime import UTC
 
-from flask import Response, render_template, request
+from flask import Response, render_template, request, stream_with_context
 from flask_babel import gettext as _
 from flask_login import login_required
 
 from models import ROLES
 from webapp import db
-from webapp.i18n import local, role_label, state_label
+from webapp.i18n import LOCAL_TZ, role_label, state_label
 from webapp.pages import bp
 from webapp.pages.common import actor, parse_date
 from webapp.pages.labels import event_item_label, event_label
@@ -76,10 +77,14 @@ def audit():
     )
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+TIME_FORMAT = "%d/%m/%Y %H:%M:%S"
+
+
 def _cell(value: object) -> str:
     """A CSV cell that a spreadsheet will not run as a formula."""
     text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 class _Labels(dict):
@@ -133,37 +138,32 @@ def audit_csv():
         writer = csv.writer(buffer)
         buffer.write("\ufeff")
         writer.writerow(header)
-        times: dict[object, str] = {}
+        to_local = LOCAL_TZ
         try:
-            for n, e in enumerate(rows, 1):
-                at = times.get(e.at)
-                if at is None:
-                    if len(times) > 10_000:
-                        times.clear()
-                    at = times[e.at] = local(e.at).strftime("%d/%m/%Y %H:%M:%S")
+            for n, (
+                seq, at, who, name, role_text, unit, action, item_type, item_id,
+                from_state, to_state, reason, client_addr, detail, on_behalf_of,
+            ) in enumerate(rows, 1):  # fmt: skip
                 writer.writerow(
-                    [
-                        _cell(v)
-                        for v in (
-                            e.seq,
-                            at,
-                            e.actor,
-                            e.actor_name,
-                            roles[",".join(e.roles)],
-                            e.unit,
-                            actions[e.action],
-                            item_types[e.item_type],
-                            e.item_id,
-                            states[e.from_state],
-                            states[e.to_state],
-                            e.reason,
-                            e.client_addr,
-                            e.detail if e.detail and e.detail != "{}" else "",
-                            e.on_behalf_of or "",
-                        )
-                    ]
+                    (
+                        seq,
+                        at.replace(tzinfo=UTC).astimezone(to_local).strftime(TIME_FORMAT),
+                        _cell(who),
+                        _cell(name),
+                        roles[role_text],
+                        _cell(unit),
+                        actions[action],
+                        item_types[item_type],
+                        "" if item_id is None else item_id,
+                        states[from_state],
+                        states[to_state],
+                        _cell(reason),
+                        _cell(client_addr),
+                        _cell(detail) if detail and detail != "{}" else "",
+                        _cell(on_behalf_of),
+                    )
                 )
-                if n % 500 == 0:
+                if n % 1000 == 0:
                     yield buffer.getvalue()
                     buffer.seek(0)
                     buffer.truncate()
@@ -171,8 +171,11 @@ def audit_csv():
         finally:
             rows.close()  # ends the export's own session, even when the client went away
 
+    # The request's own session is done: give its connection back before the long stream
+    # (the export reads on a session of its own, closed when the stream ends).
+    db.session().close()
     return Response(
-        generate(),
+        stream_with_context(generate()),
         mimetype="text/csv",
         headers={
             "Content-Disposition": 'attachment; filename="nhat-ky.csv"',
