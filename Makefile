@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint format bench bench-engine bench-importer clean
+.PHONY: install run test lint format bench bench-quick bench-engine bench-importer clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,7 +41,14 @@ bench-engine: install
 bench-importer: install
 	$(BIN)/python bench/importer.py
 
-bench: bench-engine bench-importer
+# The whole benchmark at 1k and 100k deliverables (1M audit events), on SQLite (or on
+# PostgreSQL with BENCH_DATABASE_URL): one table, written to bench/RESULTS.md.
+bench: install
+	$(BIN)/python bench/run.py --write
+
+# Small sizes, under a minute: fails only when a page's big/small ratio regresses badly.
+bench-quick: install
+	$(BIN)/python bench/run.py --quick --requests 10 --engine-seconds 1
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
