@@ -468,7 +468,11 @@ def table(small: dict, big: dict, baseline: dict | None) -> tuple[list[str], lis
         )
         if baseline:
             before = baseline["big"]["results"].get(key)
-            row += f" {fmt(before['p95']) if before and not before['errors'] else 'n/a'} |"
+            if before is None or before["errors"] == before["n"]:
+                row += " n/a |"
+            else:
+                errors = f" ({before['errors']} errors)" if before["errors"] else ""
+                row += f" {fmt(before['p95'])}{errors} |"
         lines.append(row)
     return lines, bad
 

@@ -14,11 +14,11 @@ SQLITE_PRAGMAS = (
     # WAL + NORMAL never corrupts the database; FULL also survives a power cut right
     # after COMMIT, which is what an approval that was shown as done must do.
     "PRAGMA synchronous=FULL",
-    # `PRAGMA optimize` (below) re-analyzes at most this many rows per index: milliseconds.
-    "PRAGMA analysis_limit=1000",
 )
 # Keep the planner's statistics current: SQLite's advice is `PRAGMA optimize` before a
-# connection closes; pooled connections rarely close, so also every so many uses.
+# connection closes; pooled connections rarely close, so also every so many uses. It
+# re-analyzes only tables whose statistics went stale, fully (a sampled analysis_limit
+# gave estimates bad enough to pick the wrong index at 100k deliverables).
 OPTIMIZE_EVERY = 500
 
 
