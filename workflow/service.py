@@ -370,6 +370,7 @@ def apply_transition(
         to_state=to_state,
         reason=reason,
         client_addr=client_addr,
+        created_at=now,  # the same instant as the item's state_entered_at
         detail={"version": snap.version + 1, **(detail or {})},
         **audit.actor_fields(actor),
         **on_behalf,

@@ -91,7 +91,7 @@ def downgrade():
     op.drop_index('ix_task_plan_id_state', table_name='task')
     op.drop_index('ix_task_owner_unit_id_state_due_date', table_name='task')
     op.create_index('ix_task_owner_unit_id', 'task', ['owner_unit_id'], unique=False)
+    # A plain DROP COLUMN (SQLite 3.35+): rebuilding the tables would trip the foreign keys.
     for table in ("task", "deliverable"):
-        with op.batch_alter_table(table) as batch_op:
-            batch_op.drop_column('last_action')
-            batch_op.drop_column('state_entered_at')
+        for column in ("last_action", "state_entered_at"):
+            op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
