@@ -161,13 +161,14 @@ def free_port() -> int:
 class Server:
     """gunicorn, 2 workers, on a free loopback port."""
 
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], worker_class: str = "sync") -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc = subprocess.Popen(
             [
                 str(BIN / "python"), "-m", "gunicorn",
                 "--workers", "2",
+                "--worker-class", worker_class,
                 "--bind", f"127.0.0.1:{self.port}",
                 "webapp:create_app()",
             ],
@@ -346,9 +347,11 @@ def run_requests(calls, requests: int, budget: float) -> dict:
     }
 
 
-def measure_size(url: str, env: dict[str, str], requests: int, budget: float) -> dict:
+def measure_size(
+    url: str, env: dict[str, str], requests: int, budget: float, worker_class: str = "sync"
+) -> dict:
     ids = pick_ids(url)
-    server = Server(env)
+    server = Server(env, worker_class)
     try:
         rss_fresh = server.rss_mb()
         clients = {role: Client(server.base, name) for role, name in USERS.items()}
@@ -501,6 +504,11 @@ def main() -> int:
     parser.add_argument("--requests", type=int, help="requests per endpoint")
     parser.add_argument("--budget", type=float, default=45.0, help="seconds per endpoint")
     parser.add_argument("--engine-seconds", type=float, default=3.0)
+    parser.add_argument(
+        "--worker-class",
+        default="sync",
+        help="gunicorn worker class (gthread keeps a long CSV download alive)",
+    )
     parser.add_argument("--json", help="write the figures to this file")
     parser.add_argument("--baseline", help="a --json file of an earlier run (before/after)")
     parser.add_argument("--write", action="store_true", help="write bench/RESULTS.md")
@@ -534,7 +542,7 @@ def main() -> int:
                 made = make_database(url, size, env)
                 print(f"{label}: gen-load {size} in {made:.0f} s", flush=True)
             print(f"{label}: measuring ({url.split('@')[-1]})", flush=True)
-            figures[label] = measure_size(url, env, requests, args.budget)
+            figures[label] = measure_size(url, env, requests, args.budget, args.worker_class)
             figures[label]["gen_load_seconds"] = made
             figures[label]["size"] = figures[label]["ids"]["counts"]
     baseline = json.loads(Path(args.baseline).read_text()) if args.baseline else None
