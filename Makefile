@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint format bench bench-engine bench-importer bench-mail clean
+.PHONY: install run test lint format bench bench-quick bench-engine bench-importer bench-mail clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,7 +44,14 @@ bench-importer: install
 bench-mail: install
 	$(BIN)/python bench/mail_lease.py
 
-bench: bench-engine bench-importer bench-mail
+# The whole benchmark at 1k and 100k deliverables (1M audit events), on SQLite (or on
+# PostgreSQL with BENCH_DATABASE_URL): one table, written to bench/RESULTS.md.
+bench: install
+	$(BIN)/python bench/run.py --write
+
+# Small sizes, under a minute: fails only when a page's big/small ratio regresses badly.
+bench-quick: install
+	$(BIN)/python bench/run.py --quick --requests 10 --engine-seconds 1
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -20,6 +20,7 @@ from models.plan import (
     TIMING_KINDS,
     Deliverable,
     Plan,
+    StateStay,
     Task,
     TaskUnit,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "DELIVERABLE_KINDS",
     "Deliverable",
     "Plan",
+    "StateStay",
     "ROLES",
     "STATES",
     "TIMING_KINDS",

@@ -15,6 +15,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -64,6 +65,11 @@ class WorkflowItem:
     state: Mapped[str] = mapped_column(String(12), default="draft")
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Set by every transition (workflow.service), in the same UPDATE: when the item entered
+    # its state (None: never moved) and the action that brought it there ("return"…), so
+    # time-in-state and "returned" are read from the item, not from the whole trail.
+    state_entered_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_action: Mapped[str | None] = mapped_column(String(40))
 
     @declared_attr
     def submitted_by_id(cls) -> Mapped[int | None]:  # noqa: N805
@@ -81,6 +87,8 @@ class Task(WorkflowItem, Base):
         CheckConstraint(_in("state", STATES), name="state"),
         CheckConstraint(_in("timing_kind", TIMING_KINDS), name="timing_kind"),
         Index("ix_task_state_due_date", "state", "due_date"),
+        Index("ix_task_owner_unit_id_state_due_date", "owner_unit_id", "state", "due_date"),
+        Index("ix_task_plan_id_state", "plan_id", "state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -89,7 +97,7 @@ class Task(WorkflowItem, Base):
     title: Mapped[str] = mapped_column(Text)
     content: Mapped[str] = mapped_column(Text, default="")
     # The unit that owns the task's own record (its completion report): the first lead.
-    owner_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    owner_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
     lead_text: Mapped[str] = mapped_column(Text, default="")
     coordinating_text: Mapped[str] = mapped_column(Text, default="")
     timing_kind: Mapped[str] = mapped_column(String(12))
@@ -136,6 +144,22 @@ class Deliverable(WorkflowItem, Base):
         Index("ix_deliverable_task_id_id", "task_id", "id"),
         Index("ix_deliverable_unit_id_state_id", "unit_id", "state", "id"),
         Index("ix_deliverable_state_due_date_id", "state", "due_date", "id"),
+        Index(
+            "ix_deliverable_unit_id_state_due_date_id_last_action",
+            "unit_id",
+            "state",
+            "due_date",
+            "id",
+            "last_action",
+        ),
+        Index(
+            "ix_deliverable_task_id_state_unit_id_due_date",
+            "task_id",
+            "state",
+            "unit_id",
+            "due_date",
+        ),
+        Index("ix_deliverable_kind_state", "kind", "state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -158,3 +182,21 @@ class Deliverable(WorkflowItem, Base):
 
     task: Mapped[Task] = relationship(back_populates="deliverables")
     unit: Mapped[Unit] = relationship()
+
+
+class StateStay(Base):
+    """One stay of a deliverable in a state, written by the transition that ended it (same
+    transaction): the dashboard's median time-in-state reads these, per plan, by index."""
+
+    __tablename__ = "state_stay"
+    __table_args__ = (
+        CheckConstraint(_in("state", STATES), name="state"),
+        Index("ix_state_stay_plan_id_state_seconds", "plan_id", "state", "seconds"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"))
+    deliverable_id: Mapped[int] = mapped_column(ForeignKey("deliverable.id"), index=True)
+    state: Mapped[str] = mapped_column(String(12))
+    seconds: Mapped[float] = mapped_column(Float)
+    ended_at: Mapped[datetime] = mapped_column(DateTime)

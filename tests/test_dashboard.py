@@ -10,7 +10,7 @@ from sqlalchemy import select, text
 from documents.charts import stacked_bars
 from models import Deliverable, Plan, Task
 from tests.helpers import bring_to
-from workflow import dashboard
+from workflow import dashboard, service
 from workflow.machine import STATE_LABELS
 
 TODAY = date(2025, 12, 1)  # task 2 and 3's deadlines have passed, task 7's has not
@@ -41,29 +41,20 @@ def test_counts_percentages_and_overdue_per_task_and_unit(session, actors):
     assert round(board.overall.approved_percent, 1) == round(100 / 43, 1)
 
 
-def test_median_time_in_each_state_comes_from_the_trail(session, actors):
+def test_median_time_in_each_state_is_kept_by_each_transition(session, actors, monkeypatch):
+    """Each transition writes how long the item stayed in the state it leaves (issue 11:
+    the dashboard no longer re-reads the whole trail)."""
     regulation = deliverable_of(session, "regulation")
-    bring_to(session, actors, ("deliverable", regulation), "approved")
-    # Put known times on the trail: created at 0 h, submitted +10 h, reviewed +14 h,
-    # approved +20 h (an administrator's correction, so the triggers are lifted for it).
+    # Created at 0 h, submitted +10 h, reviewed +14 h, approved +20 h.
     start = datetime(2025, 11, 1, 0, 0)
-    if session.bind.dialect.name == "sqlite":
-        session.execute(text("DROP TRIGGER audit_event_no_update"))
-    else:
-        session.execute(text("ALTER TABLE audit_event DISABLE TRIGGER USER"))
     session.execute(
         text("UPDATE deliverable SET created_at = :t WHERE id = :id"),
         {"t": start, "id": regulation},
     )
-    for action, hours in (("submit", 10), ("review", 14), ("approve", 20)):
-        session.execute(
-            text(
-                "UPDATE audit_event SET created_at = :t "
-                "WHERE item_type = 'deliverable' AND item_id = :id AND action = :a"
-            ),
-            {"t": start + timedelta(hours=hours), "id": regulation, "a": action},
-        )
     session.commit()
+    times = iter(start + timedelta(hours=h) for h in (10, 14, 20))
+    monkeypatch.setattr(service, "utcnow", lambda: next(times))
+    bring_to(session, actors, ("deliverable", regulation), "approved")
     plan_id = session.execute(select(Plan.id)).scalar_one()
     board = dashboard.dashboard(session, plan_id, TODAY)
     assert board.median_hours == {
@@ -73,6 +64,31 @@ def test_median_time_in_each_state_comes_from_the_trail(session, actors):
         "approved": None,
     }
     assert board.stays_measured == {"draft": 1, "submitted": 1, "reviewed": 1, "approved": 0}
+    entered = session.execute(
+        select(Deliverable.state_entered_at, Deliverable.last_action).where(
+            Deliverable.id == regulation
+        )
+    ).one()
+    assert entered == (start + timedelta(hours=20), "approve")
+
+
+def test_median_of_an_even_number_of_stays_is_the_mean_of_the_middle_two(
+    session, actors, monkeypatch
+):
+    start = datetime(2025, 11, 1, 0, 0)
+    ids = [deliverable_of(session, "regulation"), deliverable_of(session, "steering_committee")]
+    for item_id in ids:
+        session.execute(
+            text("UPDATE deliverable SET created_at = :t WHERE id = :id"),
+            {"t": start, "id": item_id},
+        )
+    session.commit()
+    times = iter(start + timedelta(hours=h) for h in (2, 6))
+    monkeypatch.setattr(service, "utcnow", lambda: next(times))
+    for item_id in ids:
+        bring_to(session, actors, ("deliverable", item_id), "submitted")
+    board = dashboard.dashboard(session, session.execute(select(Plan.id)).scalar_one(), TODAY)
+    assert board.median_hours["draft"] == 4.0 and board.stays_measured["draft"] == 2
 
 
 def test_chart_is_valid_svg_with_every_row_and_count(session, actors):

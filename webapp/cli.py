@@ -21,7 +21,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 
 from documents import plan_parser, reading
 from webapp import db
-from workflow import audit, clock, importing, notify, periodic, queries, seed, service
+from workflow import audit, clock, genload, importing, notify, periodic, queries, seed, service
 from workflow.accounts import SYSTEM, create_user
 from workflow.errors import WorkflowError
 from workflow.machine import ACTIONS, STATE_LABELS, STATES
@@ -242,6 +242,32 @@ def verify_audit_command() -> None:
     fail(f"nhật ký bị thay đổi tại sự kiện #{report.first_bad_seq}: {report.problem}.")
 
 
+@click.command("gen-load")
+@click.option("--plans", type=click.IntRange(1), default=300, show_default=True)
+@click.option("--deliverables", type=click.IntRange(0), default=100_000, show_default=True)
+@click.option("--events", type=click.IntRange(0), default=1_000_000, show_default=True)
+@click.option("--seed", "seed_value", type=int, default=11, show_default=True)
+@with_appcontext
+@one_line_errors
+def gen_load_command(plans: int, deliverables: int, events: int, seed_value: int) -> None:
+    """Fill the database to a given size fast (benchmarks, evaluation): plans, tasks,
+    deliverables across units and states, and a valid audit chain about `--events` long."""
+    report = genload.generate(
+        db.session(),
+        plans=plans,
+        deliverables=deliverables,
+        events=events,
+        password=current_app.config["DEMO_PASSWORD"],
+        password_method=current_app.config["PASSWORD_HASH_METHOD"],
+        seed_value=seed_value,
+        progress=click.echo,
+    )
+    click.echo(
+        f"Đã tạo {report.plans} kế hoạch, {report.tasks} nhiệm vụ, {report.deliverables} "
+        f"sản phẩm, {report.events} sự kiện nhật ký trong {report.seconds} giây."
+    )
+
+
 @click.command("create-user")
 @click.option("--username", required=True)
 @click.option("--full-name", required=True)
@@ -333,6 +359,7 @@ def import_plan_command(
         create_units=create_units,
         default_lead=default_lead,
     )
+    genload.refresh_statistics(session)
     click.echo(f"Đã nhập kế hoạch {plan.code}: {len(parsed['tasks'])} nhiệm vụ.")
 
 
@@ -422,6 +449,7 @@ COMMANDS = (
     act_command,
     verify_audit_command,
     create_user_command,
+    gen_load_command,
 )
 
 

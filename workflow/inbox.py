@@ -6,16 +6,26 @@ and returns plain dataclasses (no ORM objects leave here except where noted).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select, tuple_
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from models import Attachment, AuditEvent, Comment, Deliverable, Task, TaskUnit, Unit, User
+from models import (
+    Attachment,
+    AuditEvent,
+    Comment,
+    Deliverable,
+    Plan,
+    Task,
+    TaskUnit,
+    Unit,
+    User,
+)
 from workflow import delegation, guards, kinds, machine, policy, queries, trail, ui_reads
 from workflow.errors import InvalidTransition, NotFound, NotPermitted, UnknownAction
 from workflow.machine import APPROVED, DRAFT, REVIEWED, STATES, SUBMITTED
@@ -76,12 +86,20 @@ class QueueRow:
     updated_at: datetime
     submitted_by_me: bool = False
     returned: Note | None = None
+    last_action: str | None = None  # the transition that brought it to its state
+
+
+SECTION_KEYS = ("returned", "to_vote", "drafts", "to_review", "to_approve", "waiting")
+SECTION_LIMIT = 20  # rows per section on the home page; "Xem thêm" pages the rest
+PAGE_LIMIT = 50  # rows of one section's own page
 
 
 @dataclass(frozen=True)
 class QueueSection:
     key: str  # returned | to_vote | drafts | to_review | to_approve | waiting
     rows: list[QueueRow]
+    total: int = 0  # rows the section holds in all (the page shows at most a limit)
+    next_after: str | None = None  # keyset cursor of the next page, None on the last
 
 
 @dataclass(frozen=True)
@@ -89,35 +107,67 @@ class Queue:
     sections: list[QueueSection]
     counts: dict[str, int]  # visible deliverables per state
     overdue: int  # visible deliverables overdue
+    section: str | None = None  # one section's page (?section=…) or the whole queue
 
     @property
     def total(self) -> int:
-        return sum(len(s.rows) for s in self.sections)
-
-
-def _sort_key(row: QueueRow) -> tuple:
-    return (not row.overdue, row.due_date or date.max, row.task_number, row.kind, row.id)
+        return sum(s.total for s in self.sections)
 
 
 def _last_transitions(
     session: Session, refs: list[tuple[str, int]]
 ) -> dict[tuple[str, int], AuditEvent]:
-    """The latest state-changing event of each item: one query."""
-    if not refs:
-        return {}
-    latest = (
-        select(AuditEvent.item_type, AuditEvent.item_id, func.max(AuditEvent.seq).label("seq"))
-        .where(
-            tuple_(AuditEvent.item_type, AuditEvent.item_id).in_(refs),
-            AuditEvent.action.in_(TRANSITION_ACTIONS),
+    """The latest state-changing event of each item (a page's rows only, so the IN-list is
+    bounded): one query per kind on (item_type, item_id, seq)."""
+    found: dict[tuple[str, int], AuditEvent] = {}
+    for kind in sorted({k for k, _ in refs}):
+        ids = sorted({i for k, i in refs if k == kind})
+        latest = (
+            select(func.max(AuditEvent.seq).label("seq"))
+            .where(
+                AuditEvent.item_type == kind,
+                AuditEvent.item_id.in_(ids),
+                AuditEvent.action.in_(TRANSITION_ACTIONS),
+            )
+            .group_by(AuditEvent.item_id)
+            .subquery()
         )
-        .group_by(AuditEvent.item_type, AuditEvent.item_id)
-        .subquery()
-    )
-    events = session.execute(
-        select(AuditEvent).join(latest, AuditEvent.seq == latest.c.seq)
-    ).scalars()
-    return {(e.item_type, e.item_id): e for e in events}
+        for e in session.execute(
+            select(AuditEvent).join(latest, AuditEvent.seq == latest.c.seq)
+        ).scalars():
+            found[(e.item_type, e.item_id)] = e
+    return found
+
+
+def visible_counts(session: Session, actor: Actor, today: date) -> tuple[dict[str, int], int]:
+    """Deliverables the actor may see, per state, and how many are overdue: the rule of
+    `policy.visible_deliverables` counted in disjoint parts, each an index range (never a
+    scan of every deliverable with an OR)."""
+    counts = dict.fromkeys(STATES, 0)
+    overdue = 0
+    open_states = [s for s in STATES if s != APPROVED]
+    if actor.roles & policy.SEES_EVERYTHING:
+        parts = [(STATES, ())]
+    else:
+        coordinated = select(TaskUnit.task_id).where(
+            TaskUnit.unit_id == actor.unit_id, TaskUnit.role == "coordinating"
+        )
+        parts = [
+            ([s for s in STATES if s != DRAFT], ()),
+            ((DRAFT,), (Deliverable.unit_id == actor.unit_id,)),
+            (
+                (DRAFT,),
+                (Deliverable.task_id.in_(coordinated), Deliverable.unit_id != actor.unit_id),
+            ),
+        ]
+    # one state at a time: each count is a range of a (…, state, due_date) index
+    for states, where in parts:
+        for state in states:
+            here = (*where, Deliverable.state == state)
+            counts[state] += _count(session, Deliverable, here)
+            if state in open_states:
+                overdue += _count(session, Deliverable, (*here, Deliverable.due_date < today))
+    return counts, overdue
 
 
 def _note(event: AuditEvent | None) -> Note | None:
@@ -126,133 +176,238 @@ def _note(event: AuditEvent | None) -> Note | None:
     return Note(event.action, event.reason, event.actor_username, event.created_at)
 
 
-def my_queue(session: Session, actor: Actor, today: date | None = None) -> Queue:
-    """What waits on this user, overdue first; five queries whatever the size."""
-    today = today or local_today()
+# A row's place in every section: due date (none last), then deliverables before tasks, id.
+_RANK = {"deliverable": 0, "task": 1}
+
+
+def _cursor_text(row: QueueRow) -> str:
+    due = row.due_date.isoformat() if row.due_date else ""
+    return f"{1 if row.due_date is None else 0}.{due}.{_RANK[row.kind]}.{row.id}"
+
+
+def parse_cursor(text: str | None) -> tuple[int, date | None, int, int] | None:
+    """ "phase.yyyy-mm-dd.rank.id" → a tuple; None for anything else (start over)."""
+    if not text:
+        return None
+    try:
+        phase, due, rank, item_id = text.split(".")
+        return (
+            int(phase) and 1,
+            date.fromisoformat(due) if due else None,
+            int(rank) and 1,
+            int(item_id),
+        )
+    except ValueError:
+        return None
+
+
+def _keyset_page(session: Session, kind: str, stmt, table, after, limit: int) -> list:
+    """Rows of one table after the cursor, in (due none last, rank, id) order, using the
+    table's (…, due_date, id) index: dated rows first, then undated ones."""
+    rank = _RANK[kind]
+    due, ident = table.due_date, table.id
+    rows: list = []
+    if after is None or after[0] == 0:
+        dated = stmt.where(due.is_not(None))
+        if after is not None:
+            _, c_due, c_rank, c_id = after
+            if rank > c_rank:
+                dated = dated.where(due >= c_due)
+            elif rank < c_rank:
+                dated = dated.where(due > c_due)
+            else:
+                dated = dated.where(or_(due > c_due, and_(due == c_due, ident > c_id)))
+        rows = list(session.execute(dated.order_by(due, ident).limit(limit)))
+    if len(rows) < limit:
+        undated = stmt.where(due.is_(None))
+        if after is not None and after[0] == 1:
+            _, _, c_rank, c_id = after
+            if rank < c_rank:
+                return rows
+            if rank == c_rank:
+                undated = undated.where(ident > c_id)
+        rows += list(session.execute(undated.order_by(ident).limit(limit - len(rows))))
+    return rows
+
+
+def _row_key(row: QueueRow) -> tuple:
+    return (row.due_date is None, row.due_date or date.max, _RANK[row.kind], row.id)
+
+
+def _deliverable_rows(session, where, after, limit, actor, today) -> list[QueueRow]:
+    stmt = (
+        select(Deliverable, Task.number, Unit.name)
+        .join(Task, Task.id == Deliverable.task_id)
+        .join(Unit, Unit.id == Deliverable.unit_id)
+        .where(*where)
+    )
+    return [
+        QueueRow(
+            "deliverable", d.id, d.title, d.task_id, number, d.unit_id, unit_name, d.state,
+            d.version, d.due_date, is_overdue(d.due_date, d.state, today), d.updated_at,
+            d.submitted_by_id == actor.id, None, d.last_action,
+        )
+        for d, number, unit_name in _keyset_page(
+            session, "deliverable", stmt, Deliverable, after, limit
+        )
+    ]  # fmt: skip
+
+
+def _task_rows(session, where, after, limit, actor, today) -> list[QueueRow]:
+    stmt = select(Task, Unit.name).join(Unit, Unit.id == Task.owner_unit_id).where(*where)
+    return [
+        QueueRow(
+            "task", t.id, t.title, t.id, t.number, t.owner_unit_id, unit_name, t.state,
+            t.version, t.due_date, is_overdue(t.due_date, t.state, today), t.updated_at,
+            t.submitted_by_id == actor.id, None, t.last_action,
+        )
+        for t, unit_name in _keyset_page(session, "task", stmt, Task, after, limit)
+    ]  # fmt: skip
+
+
+def _count(session: Session, model, where) -> int:
+    return session.execute(select(func.count()).select_from(model).where(*where)).scalar_one()
+
+
+def _section_filters(
+    actor: Actor, to_vote: set[int], on_council: bool = False
+) -> dict[str, list[tuple[str, list]]]:
+    """Each section's parts: (kind, conditions), each part one ordered range of an index
+    (one state per part, so the range is read in due-date order and stops at the page's
+    end). A row belongs to the first section that takes it, as it always did: returned,
+    to_vote, drafts, to_review, to_approve, waiting."""
     roles = actor.roles
     is_member = policy.MEMBER in roles and actor.unit_id is not None
     is_reviewer = policy.REVIEWER in roles
     is_approver = bool(roles & policy.APPROVERS)
-
-    d_where, t_where = [], []
-    if is_member:
-        d_where.append(and_(Deliverable.unit_id == actor.unit_id, Deliverable.state != APPROVED))
-        t_where.append(and_(Task.owner_unit_id == actor.unit_id, Task.state != APPROVED))
-    if is_reviewer:
-        d_where.append(Deliverable.state == SUBMITTED)
-        t_where.append(Task.state == SUBMITTED)
-    if is_approver:
-        d_where.append(Deliverable.state == REVIEWED)
-        t_where.append(Task.state == REVIEWED)
-
-    rows: list[QueueRow] = []
-    if d_where:
-        for d, number, unit_name in session.execute(
-            select(Deliverable, Task.number, Unit.name)
-            .join(Task, Task.id == Deliverable.task_id)
-            .join(Unit, Unit.id == Deliverable.unit_id)
-            .where(or_(*d_where))
-        ):
-            rows.append(
-                QueueRow(
-                    "deliverable", d.id, d.title, d.task_id, number, d.unit_id, unit_name, d.state,
-                    d.version, d.due_date, is_overdue(d.due_date, d.state, today),
-                    d.updated_at, d.submitted_by_id == actor.id,
-                )
-            )  # fmt: skip
-    if t_where:
-        tasks = session.execute(
-            select(Task, Unit.name).join(Unit, Unit.id == Task.owner_unit_id).where(or_(*t_where))
-        ).all()
-        # A task's own record waits on its unit only once its required deliverables are
-        # approved (or it was returned); one grouped query tells which are ready.
-        open_required = dict(
-            session.execute(
-                select(Deliverable.task_id, func.count())
-                .where(
-                    Deliverable.task_id.in_([t.id for t, _ in tasks]),
-                    Deliverable.required.is_(True),
-                    Deliverable.state != APPROVED,
-                )
-                .group_by(Deliverable.task_id)
-            ).all()
+    not_voting = [Deliverable.id.not_in(to_vote)] if to_vote else []
+    returned_d = Deliverable.last_action.in_(RETURN_ACTIONS)
+    returned_t = Task.last_action.in_(RETURN_ACTIONS)
+    fresh_d = or_(Deliverable.last_action.is_(None), Deliverable.last_action.not_in(RETURN_ACTIONS))
+    fresh_t = or_(Task.last_action.is_(None), Task.last_action.not_in(RETURN_ACTIONS))
+    open_required = (
+        select(Deliverable.id)
+        .where(
+            Deliverable.task_id == Task.id,
+            Deliverable.required.is_(True),
+            Deliverable.state != APPROVED,
         )
-        for t, unit_name in tasks:
-            rows.append(
-                QueueRow(
-                    "task", t.id, t.title, t.id, t.number, t.owner_unit_id, unit_name, t.state,
-                    t.version, t.due_date, is_overdue(t.due_date, t.state, today),
-                    t.updated_at, t.submitted_by_id == actor.id,
-                )
-            )  # fmt: skip
-    else:
-        open_required = {}
+        .exists()
+    )
+    filters: dict[str, list[tuple[str, list]]] = {}
+    mine_d = [Deliverable.unit_id == actor.unit_id]
+    mine_t = [Task.owner_unit_id == actor.unit_id]
+    if is_member:
+        filters["returned"] = [
+            ("deliverable", [*mine_d, Deliverable.state == DRAFT, returned_d]),
+            ("task", [*mine_t, Task.state == DRAFT, returned_t]),
+        ]
+    if on_council or to_vote:
+        filters["to_vote"] = [
+            ("deliverable", [Deliverable.id.in_(to_vote), Deliverable.state == state])
+            for state in STATES
+            if state != DRAFT and to_vote
+        ]
+    if is_member:
+        filters["drafts"] = [
+            ("deliverable", [*mine_d, Deliverable.state == DRAFT, fresh_d]),
+            ("task", [*mine_t, Task.state == DRAFT, fresh_t, ~open_required]),
+        ]
+    if is_reviewer:
+        filters["to_review"] = [
+            ("deliverable", [Deliverable.state == SUBMITTED, *not_voting]),
+            ("task", [Task.state == SUBMITTED]),
+        ]
+    if is_approver:
+        filters["to_approve"] = [
+            ("deliverable", [Deliverable.state == REVIEWED]),
+            ("task", [Task.state == REVIEWED]),
+        ]
+    if is_member:
+        waiting = [
+            s for s, taken in ((SUBMITTED, is_reviewer), (REVIEWED, is_approver)) if not taken
+        ]
+        filters["waiting"] = [
+            part
+            for state in waiting
+            for part in (
+                ("deliverable", [*mine_d, Deliverable.state == state, *not_voting]),
+                ("task", [*mine_t, Task.state == state]),
+            )
+        ]
+        if not filters["waiting"]:
+            del filters["waiting"]
+    return filters
 
-    # Council members: submitted items of the kinds their council votes on, not voted yet.
+
+def my_queue(
+    session: Session,
+    actor: Actor,
+    today: date | None = None,
+    *,
+    section: str | None = None,
+    after: str | None = None,
+    limit: int | None = None,
+) -> Queue:
+    """What waits on this user, overdue first (earliest due date first). Every section is
+    bounded (`limit` rows, keyset-paginated: `section` and `after` give one section's next
+    page), counted by indexed aggregates; the notes of returned / sent-back items are read
+    for the shown rows only. A fixed number of queries whatever the size."""
+    today = today or local_today()
+    roles = actor.roles
+    is_member = policy.MEMBER in roles and actor.unit_id is not None
     on_council, to_vote = ui_reads.votes_waiting(session, actor)
-    listed = {r.id for r in rows if r.kind == "deliverable"}
-    if to_vote - listed:
-        for d, number, unit_name in session.execute(
-            select(Deliverable, Task.number, Unit.name)
-            .join(Task, Task.id == Deliverable.task_id)
-            .join(Unit, Unit.id == Deliverable.unit_id)
-            .where(Deliverable.id.in_(to_vote - listed))
-        ):
-            rows.append(
-                QueueRow(
-                    "deliverable", d.id, d.title, d.task_id, number, d.unit_id, unit_name, d.state,
-                    d.version, d.due_date, is_overdue(d.due_date, d.state, today),
-                    d.updated_at, d.submitted_by_id == actor.id,
-                )
-            )  # fmt: skip
-
-    # The last transition of drafts (returned?) and submitted items (sent back?): one query.
-    noted = [(r.kind, r.id) for r in rows if r.state in (DRAFT, SUBMITTED)]
+    filters = _section_filters(actor, to_vote, on_council)
+    if section is not None and section not in filters:
+        section = None
+    cursor = parse_cursor(after) if section is not None else None
+    limit = limit or (PAGE_LIMIT if section is not None else SECTION_LIMIT)
+    sections: list[QueueSection] = []
+    for key in SECTION_KEYS:
+        if key not in filters or (section is not None and key != section):
+            continue
+        rows, total = [], 0
+        for kind, where in filters[key]:
+            read = _deliverable_rows if kind == "deliverable" else _task_rows
+            rows += read(session, where, cursor, limit + 1, actor, today)
+            total += _count(session, Deliverable if kind == "deliverable" else Task, where)
+        rows.sort(key=_row_key)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        sections.append(QueueSection(key, rows, total, _cursor_text(rows[-1]) if more else None))
+    # The notes (a return, a reopen, a Director's send-back) of the shown rows only.
+    noted = [
+        (r.kind, r.id)
+        for s in sections
+        for r in s.rows
+        if r.state in (DRAFT, SUBMITTED) and r.last_action in NOTE_ACTIONS
+    ]
     last = _last_transitions(session, noted)
-    sections: dict[str, list[QueueRow]] = {
-        k: [] for k in ("returned", "to_vote", "drafts", "to_review", "to_approve", "waiting")
-    }
-    for row in rows:
-        own = is_member and row.unit_id == actor.unit_id
-        note = _note(last.get((row.kind, row.id))) if row.state in (DRAFT, SUBMITTED) else None
-        if note is not None and row.state == SUBMITTED:
-            row = _with_note(row, note)
-        if row.state == DRAFT:
-            if note is not None:
-                sections["returned"].append(_with_note(row, note))
-            elif row.kind == "deliverable" or not open_required.get(row.id, 0):
-                sections["drafts"].append(row)
-        elif row.kind == "deliverable" and row.id in to_vote:
-            sections["to_vote"].append(row)
-        elif row.state == SUBMITTED and is_reviewer:
-            sections["to_review"].append(row)
-        elif row.state == REVIEWED and is_approver:
-            sections["to_approve"].append(row)
-        elif own:
-            sections["waiting"].append(row)
-    for section in sections.values():
-        section.sort(key=_sort_key)
+    sections = [
+        QueueSection(
+            s.key,
+            [
+                _with_note(r, note) if (note := _note(last.get((r.kind, r.id)))) else r
+                for r in s.rows
+            ],
+            s.total,
+            s.next_after,
+        )
+        for s in sections
+    ]
 
-    counts = dict.fromkeys(STATES, 0)
-    overdue = 0
-    for state, due, n in session.execute(
-        select(Deliverable.state, Deliverable.due_date, func.count())
-        .where(policy.visible_deliverables(actor, Deliverable))
-        .group_by(Deliverable.state, Deliverable.due_date)
-    ):
-        counts[state] += n
-        if is_overdue(due, state, today):
-            overdue += n
+    counts, overdue = visible_counts(session, actor, today)
     expected = {
         "to_vote": on_council,
         "drafts": is_member,
-        "to_review": is_reviewer,
-        "to_approve": is_approver,
+        "to_review": policy.REVIEWER in roles,
+        "to_approve": bool(roles & policy.APPROVERS),
     }
     return Queue(
-        [QueueSection(k, v) for k, v in sections.items() if v or expected.get(k, False)],
+        [s for s in sections if s.rows or expected.get(s.key, False) or section == s.key],
         counts,
         overdue,
+        section,
     )
 
 
@@ -309,14 +464,18 @@ def plan_overview(
     unit_id: int | None = None,
     state: str | None = None,
     today: date | None = None,
+    plan_id: int | None = None,
 ) -> PlanOverview:
-    """The plan's tasks (every signed-in user may see tasks), filtered by unit and state."""
+    """A plan's tasks (every signed-in user may see tasks), filtered by unit and state; the
+    first plan when no `plan_id` is given (NotFound for a plan that does not exist)."""
     if not actor.active:
         raise NotPermitted("Tài khoản đã bị khóa.")
     if state is not None and state not in STATES:
         state = None
     today = today or local_today()
-    plan = queries.default_plan(session)
+    plan = queries.default_plan(session) if plan_id is None else session.get(Plan, plan_id)
+    if plan is None and plan_id is not None:
+        raise NotFound("Không tìm thấy kế hoạch này.")
     info = (
         PlanInfo(
             plan.id, plan.code, plan.number, plan.title, plan.issuer, plan.parent_ref,
@@ -830,10 +989,19 @@ class AuditPage:
     item_titles: dict[tuple[str, int], str]
 
 
-def audit_actions(session: Session) -> list[str]:
-    return sorted(
-        set(machine.ACTIONS) | set(session.execute(select(AuditEvent.action).distinct()).scalars())
-    )
+# Every action the engine writes to the trail (the filter's choices: a constant list, not
+# a DISTINCT over the whole trail on every view).
+KNOWN_ACTIONS: tuple[str, ...] = (
+    *machine.ACTIONS,
+    "create", "edit", "comment", "attach", "detach", "vote", "contribute", "delegate",
+    "revoke", "periodic_reports", "remind", "api_token_issue", "api_token_revoke",
+    "set_roles", "deactivate", "reactivate", "login", "login_failed", "login_throttled",
+    "logout", "password_change", "download",
+)  # fmt: skip
+
+
+def audit_actions(session: Session | None = None) -> list[str]:
+    return sorted(KNOWN_ACTIONS)
 
 
 def _item_titles(session: Session, events: list[EventRow]) -> dict[tuple[str, int], str]:
@@ -876,23 +1044,66 @@ def audit_page(
     )
 
 
-def audit_export(
-    session: Session, actor: Actor, where: TrailFilter, *, max_rows: int = 100_000
-) -> Iterator[EventRow]:
-    """Every matching event, newest first, in pages of 200 (for CSV export)."""
+def require_full_audit(actor: Actor) -> None:
     if not policy.can_read_full_audit(actor):
         raise NotPermitted("Bạn không có quyền xem toàn bộ nhật ký.")
 
-    def rows() -> Iterator[EventRow]:
-        before, sent = None, 0
-        while sent < max_rows:
-            events, before = trail.events_page(
-                session, actor, where, before_seq=before, limit=trail.MAX_PAGE
-            )
-            for row in _event_rows(session, events):
-                yield row
-                sent += 1
-            if before is None:
-                return
+
+EXPORT_BATCH = 2000
+# The fields of each exported event, in order (what `audit_export` yields).
+EXPORT_FIELDS = (
+    "seq", "at", "actor", "actor_name", "roles", "unit", "action", "item_type", "item_id",
+    "from_state", "to_state", "reason", "client_addr", "detail", "on_behalf_of",
+)  # fmt: skip
+
+
+def _as_datetime(value: Any) -> datetime:
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def audit_export(
+    session_factory: Callable[[], Session],
+    actor: Actor,
+    where: TrailFilter,
+    *,
+    max_rows: int | None = None,
+) -> Iterator[tuple]:
+    """Every matching event, newest first (CSV export), as tuples of EXPORT_FIELDS (the
+    roles comma-separated, the detail as its stored JSON text), streamed: pages of
+    EXPORT_BATCH on the seq index, read on a session of its own that is always closed when
+    the iteration ends or is abandoned (the caller's session is never held open by a
+    download). Checks permission before anything is read."""
+    require_full_audit(actor)
+
+    def rows() -> Iterator[tuple]:
+        session = session_factory()
+        names: dict[str, str] = {}
+        try:
+            before, sent = None, 0
+            while max_rows is None or sent < max_rows:
+                events, before = trail.export_page(
+                    session, where, before_seq=before, limit=EXPORT_BATCH
+                )
+                wanted = {e[2] for e in events} - names.keys()
+                if wanted:
+                    found = dict(
+                        session.execute(
+                            select(User.username, User.full_name).where(User.username.in_(wanted))
+                        ).all()
+                    )
+                    names.update({u: found.get(u, "") for u in wanted})
+                session.rollback()  # no transaction held between pages
+                if max_rows is not None:
+                    events = events[: max_rows - sent]
+                for seq, at, who, roles, unit, action, item_type, item_id, *rest in events:
+                    yield (
+                        seq, _as_datetime(at), who, names.get(who, ""), roles or "", unit or "",
+                        action, item_type, item_id, *rest,
+                    )  # fmt: skip
+                sent += len(events)
+                if before is None:
+                    return
+        finally:
+            session.close()
 
     return rows()

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from models import Attachment, Council, Deliverable, Task, TaskUnit, utcnow
 from models.database import begin_write
-from workflow import audit, council, delegation, effects, guards, kinds, machine, policy
+from workflow import audit, council, delegation, effects, guards, kinds, machine, policy, stays
 from workflow.errors import InvalidTransition, NotFound, NotPermitted, StaleVersion, UnknownAction
 from workflow.policy import Actor, ItemSnapshot
 
@@ -222,6 +222,8 @@ def _transition_statement(kind: str, who: tuple[str, ...], new_round: bool):
     table = _TABLES[kind]
     values: dict[str, Any] = {"state": bindparam("to_state"), "version": bindparam("new_version")}
     values["updated_at"] = bindparam("now")
+    values["state_entered_at"] = bindparam("now")
+    values["last_action"] = bindparam("action")
     values.update({column: bindparam(f"set_{column}") for column in who})
     if new_round:
         values["round"] = table.c.round + 1
@@ -331,6 +333,8 @@ def apply_transition(
     to_state = machine.fire(machine.Attempt(snap.state, snap, reason, facts), action)
 
     who = _who_fields(action, actor, to_state)
+    now = utcnow()
+    stay = stays.started(conn, snap.id) if snap.kind == "deliverable" else None
     key = (snap.kind, tuple(who), snap.kind == "deliverable" and action in ("submit", "send_back"))
     statement = _TRANSITION_STATEMENTS.get(key)
     if statement is None:
@@ -342,12 +346,15 @@ def apply_transition(
             "old_version": snap.version,
             "to_state": to_state,
             "new_version": snap.version + 1,
-            "now": utcnow(),
+            "now": now,
+            "action": action,
             **{f"set_{column}": value for column, value in who.items()},
         },
     ).rowcount
     if changed != 1:  # cannot happen under the chain lock; refuse rather than guess
         raise StaleVersion("Mục này vừa được người khác thay đổi; hãy tải lại trang.")
+    if stay is not None:
+        stays.record(conn, stay, snap.state, now)
     on_behalf = (
         {"on_behalf_of_id": authority.id, "on_behalf_of_username": authority.username}
         if authority is not actor
@@ -363,6 +370,7 @@ def apply_transition(
         to_state=to_state,
         reason=reason,
         client_addr=client_addr,
+        created_at=now,  # the same instant as the item's state_entered_at
         detail={"version": snap.version + 1, **(detail or {})},
         **audit.actor_fields(actor),
         **on_behalf,

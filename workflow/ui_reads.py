@@ -777,12 +777,17 @@ class DashboardPage:
     board: dashboard.Dashboard | None
 
 
-def dashboard_page(session: Session, actor: Actor, today: date | None = None) -> DashboardPage:
-    """The default plan's progress (every signed-in user may see the figures)."""
+def dashboard_page(
+    session: Session, actor: Actor, today: date | None = None, plan_id: int | None = None
+) -> DashboardPage:
+    """A plan's progress, the first plan's without `plan_id` (every signed-in user may see
+    the figures)."""
     if not actor.active:
         raise NotPermitted("Tài khoản đã bị khóa.")
     today = today or clock.today_local()
-    plan = queries.default_plan(session)
+    plan = queries.default_plan(session) if plan_id is None else session.get(Plan, plan_id)
+    if plan is None and plan_id is not None:
+        raise NotFound("Không tìm thấy kế hoạch này.")
     if plan is None:
         return DashboardPage(None, "", "", today, None)
     return DashboardPage(

@@ -10,9 +10,9 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import select, text
 
-from models import Deliverable
+from models import Deliverable, utcnow
 from tests.helpers import bring_to
-from workflow import clock
+from workflow import clock, service
 
 TODAY = date(2025, 12, 1)  # task 2 and 3's deadlines have passed, task 7's has not
 
@@ -32,26 +32,17 @@ def known(session, actors, monkeypatch):
     steering = session.execute(
         select(Deliverable.id).where(Deliverable.kind == "steering_committee")
     ).scalar_one()
-    bring_to(session, actors, ("deliverable", regulation), "approved")
-    bring_to(session, actors, ("deliverable", steering), "submitted")
     start = datetime(2025, 11, 1, 0, 0)
-    if session.bind.dialect.name == "sqlite":
-        session.execute(text("DROP TRIGGER audit_event_no_update"))
-    else:
-        session.execute(text("ALTER TABLE audit_event DISABLE TRIGGER USER"))
     session.execute(
         text("UPDATE deliverable SET created_at = :t WHERE id = :id"),
         {"t": start, "id": regulation},
     )
-    for action, hours in (("submit", 10), ("review", 14), ("approve", 20)):
-        session.execute(
-            text(
-                "UPDATE audit_event SET created_at = :t "
-                "WHERE item_type = 'deliverable' AND item_id = :id AND action = :a"
-            ),
-            {"t": start + timedelta(hours=hours), "id": regulation, "a": action},
-        )
     session.commit()
+    # Each transition records the stay it ends (issue 11), at the engine's clock.
+    times = iter(start + timedelta(hours=h) for h in (10, 14, 20))
+    monkeypatch.setattr(service, "utcnow", lambda: next(times, None) or utcnow())
+    bring_to(session, actors, ("deliverable", regulation), "approved")
+    bring_to(session, actors, ("deliverable", steering), "submitted")
 
 
 def cells(row: str) -> list[str]:

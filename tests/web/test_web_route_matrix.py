@@ -58,6 +58,10 @@ ROUTES = {
     ("auth.change_password", "POST"): ("/account/password", rule(SIGNED_IN)),
     ("pages.queue", "GET"): ("/", rule(SIGNED_IN)),
     ("pages.plan", "GET"): ("/plan", rule(SIGNED_IN)),
+    ("pages.plans_list", "GET"): ("/plans", rule(SIGNED_IN)),
+    ("pages.province_dashboard", "GET"): ("/plans/dashboard", rule(SIGNED_IN)),
+    ("pages.plan_detail", "GET"): ("/plans/{plan}", rule(SIGNED_IN)),
+    ("pages.plan_dashboard", "GET"): ("/plans/{plan}/dashboard", rule(SIGNED_IN)),
     ("pages.task", "GET"): ("/tasks/{task}", rule(SIGNED_IN)),
     ("pages.new_deliverable", "POST"): (
         "/tasks/{task}/deliverables",

@@ -21,7 +21,10 @@ from workflow.machine import STATES
 @login_required
 def dashboard():
     """Any signed-in user (figures only: counts, no titles of other units' drafts)."""
-    page = ui_reads.dashboard_page(db.session(), actor())
+    return render_dashboard(ui_reads.dashboard_page(db.session(), actor()))
+
+
+def render_dashboard(page: ui_reads.DashboardPage) -> str:
     charts = {}
     if page.board is not None:
         labels = {state: state_label(state) for state in STATES}

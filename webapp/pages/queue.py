@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import render_template, request
 from flask_login import login_required
 
 from webapp import db
@@ -14,5 +14,12 @@ from workflow import inbox
 @bp.get("/")
 @login_required
 def queue():
-    """Any signed-in user: their own queue (what it holds depends on role and unit)."""
-    return render_template("pages/queue.html", queue=inbox.my_queue(db.session(), actor()))
+    """Any signed-in user: their own queue (what it holds depends on role and unit). Each
+    section shows its first rows; ?section=<key>&after=<cursor> pages through one section."""
+    section = request.args.get("section") or None
+    if section not in inbox.SECTION_KEYS:
+        section = None
+    queue = inbox.my_queue(
+        db.session(), actor(), section=section, after=request.args.get("after") or None
+    )
+    return render_template("pages/queue.html", queue=queue)
