@@ -50,7 +50,7 @@ def test_upgrade_backfills_stays_and_last_transitions_from_the_trail(migrated_ap
         tasks = session.execute(select(Task.id, Task.last_action)).all()
     assert len(recorded) == 5  # 3 transitions of the first, 2 of the second
     with migrated_app.app_context():
-        downgrade(revision="0003")
+        downgrade(revision="-1")  # the revision before this one
         upgrade()
     with sessions() as session:
         backfilled = sorted(
