@@ -41,6 +41,12 @@ def from_environment(instance: Path, overrides: dict[str, Any]) -> dict[str, Any
         "REPORT_FREQUENCY": os.environ.get("PHEDUYET_REPORT_FREQUENCY", "monthly"),
         "REMIND_DUE_SOON_DAYS": int(os.environ.get("PHEDUYET_DUE_SOON_DAYS", "3")),
         "REMIND_ESCALATE_AFTER_DAYS": int(os.environ.get("PHEDUYET_ESCALATE_AFTER_DAYS", "7")),
+        # Signed audit checkpoints: the key and the write-once file stay outside the database.
+        "AUDIT_SIGNING_KEY": os.environ.get("PHEDUYET_AUDIT_KEY")
+        or str(instance / "audit_signing_key"),
+        "AUDIT_PUBLIC_KEY": os.environ.get("PHEDUYET_AUDIT_PUBLIC_KEY") or None,
+        "AUDIT_CHECKPOINTS": os.environ.get("PHEDUYET_AUDIT_CHECKPOINTS")
+        or str(instance / "audit_checkpoints.jsonl"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("PHEDUYET_HTTPS", "") == "1",

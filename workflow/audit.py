@@ -3,21 +3,34 @@
 Writers call `append` inside their own transaction; it locks the chain's head row (FOR
 UPDATE on PostgreSQL; on SQLite the transaction already holds the database's write lock,
 see models.database), so concurrent writers queue up and the chain stays one line.
+
+The canonical form an event's hash covers (README, "Audit trail format"): the JSON array
+of the HASHED_FIELDS' values in that order, compact (no spaces), non-ASCII left as UTF-8,
+created_at written "YYYY-MM-DDTHH:MM:SS.ffffff" (naive UTC, always six digits of
+microseconds); the hash is the lowercase hex SHA-256 of its UTF-8 bytes, and prev_hash
+(one of the fields) is the previous event's hash, "0" * 64 before the first.
+
+`verify` recomputes the chain from raw database rows in a tight loop (no dict, no ORM row
+per event); call it inside one read snapshot (`read_snapshot`), so a writer committing
+meanwhile never looks like tampering.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from json import encoder as _json_encoder
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, Engine, bindparam, select, update
 
 from models import AuditEvent, AuditHead, utcnow
 from models.audit import GENESIS_HASH
+from workflow.errors import WorkflowError
 
 EVENTS = AuditEvent.__table__
 HEAD = AuditHead.__table__
@@ -53,7 +66,8 @@ _MOVE_HEAD = (
 _INSERT_EVENT = EVENTS.insert()
 
 
-def canonical(row: dict[str, Any]) -> bytes:
+def canonical(row: Mapping[str, Any]) -> bytes:
+    """The reference canonical form (see the module's docstring); `verify` is its fast twin."""
     values = []
     for name in HASHED_FIELDS:
         value = row.get(name)
@@ -63,7 +77,7 @@ def canonical(row: dict[str, Any]) -> bytes:
     return json.dumps(values, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def digest(row: dict[str, Any]) -> str:
+def digest(row: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical(row)).hexdigest()
 
 
@@ -109,46 +123,289 @@ def append(conn: Connection, head: tuple[int, str] | None = None, **fields: Any)
     return row
 
 
+# --- many events at once (seed data, load generation, benchmarks) --------------------------
+
+
+def chain_rows(
+    events: Iterable[Mapping[str, Any]], last_seq: int, last_hash: str
+) -> Iterator[dict[str, Any]]:
+    """The events as rows ready to insert, numbered and chained after (last_seq, last_hash).
+
+    Each event is a mapping of AuditEvent columns (as for `append`; `detail` may be a dict
+    or its JSON text, `created_at` is required). Yields the complete rows, `hash` included;
+    the last row's seq and hash are the chain's new head.
+    """
+    for fields in events:
+        row = dict.fromkeys(HASHED_FIELDS)
+        row.update(fields)
+        row["actor_unit"] = row["actor_unit"] or ""
+        row["actor_roles"] = row["actor_roles"] or ""
+        detail = row["detail"]
+        row["detail"] = detail if isinstance(detail, str) else detail_json(detail)
+        last_seq += 1
+        row["seq"] = last_seq
+        row["prev_hash"] = last_hash
+        last_hash = row["hash"] = digest(row)
+        yield row
+
+
+def append_many(
+    conn: Connection, events: Iterable[Mapping[str, Any]], batch: int = 5000
+) -> tuple[int, str]:
+    """Append many events in the caller's write transaction (bulk INSERT, one head move).
+
+    Returns the chain's new head (seq, hash). For load generation and benchmarks: the rows
+    are exactly those `append` would write one by one.
+    """
+    last_seq, last_hash = lock_head(conn)
+    pending: list[dict[str, Any]] = []
+    for row in chain_rows(events, last_seq, last_hash):
+        pending.append(row)
+        last_seq, last_hash = row["seq"], row["hash"]
+        if len(pending) >= batch:
+            conn.execute(_INSERT_EVENT, pending)
+            pending = []
+    if pending:
+        conn.execute(_INSERT_EVENT, pending)
+    conn.execute(_MOVE_HEAD, {"new_seq": last_seq, "new_hash": last_hash})
+    return last_seq, last_hash
+
+
+# --- verification ----------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class ChainReport:
     ok: bool
     checked: int
     first_bad_seq: int | None = None
     problem: str = ""
+    # The head the check went up to: what a checkpoint may sign when ok.
+    last_seq: int = 0
+    last_hash: str = GENESIS_HASH
+    subject: str = "nhật ký bị thay đổi"
+
+    @property
+    def message(self) -> str:
+        """One line for people: "nhật ký bị thay đổi tại sự kiện #12: …"."""
+        return f"{self.subject} tại sự kiện #{self.first_bad_seq}: {self.problem}."
 
 
-def _rows(conn: Connection, batch: int) -> Iterator[dict[str, Any]]:
-    after = 0
+class ChainBroken(WorkflowError):
+    """The chain failed verification where it had to hold (before signing a checkpoint)."""
+
+    code = "audit_chain_broken"
+    http_status = 409
+
+    def __init__(self, report: ChainReport) -> None:
+        super().__init__(report.message)
+        self.report = report
+
+
+@contextmanager
+def read_snapshot(engine: Engine) -> Iterator[Connection]:
+    """A connection in one read-only snapshot of the database, for `verify`.
+
+    PostgreSQL: REPEATABLE READ, READ ONLY (every statement sees the same snapshot, so the
+    events and the head agree even while writers commit). SQLite: one deferred read
+    transaction (WAL gives it a snapshot at its first read).
+    """
+    with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn = conn.execution_options(
+                isolation_level="REPEATABLE READ", postgresql_readonly=True
+            )
+        try:
+            yield conn
+        finally:
+            conn.rollback()
+
+
+# The hashed fields as the database returns them for the fast loop: created_at already in its
+# canonical text ("…T…ffffff") when the stored value has the usual form, else NULL (that
+# row then takes the reference path); the stored hash last.
+_CREATED_AT_TEXT = {
+    "sqlite": (
+        "CASE WHEN created_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] "
+        "[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9][0-9][0-9][0-9]' "
+        "AND length(created_at) = 26 AND created_at >= '1000' "
+        "THEN substr(created_at, 1, 10) || 'T' || substr(created_at, 12) END"
+    ),
+    "postgresql": (
+        "CASE WHEN created_at >= '1000-01-01' AND created_at < '10000-01-01' "
+        """THEN to_char(created_at, 'YYYY-MM-DD"T"HH24:MI:SS.US') END"""
+    ),
+}
+_CREATED_AT = HASHED_FIELDS.index("created_at")
+_PARAM = {"sqlite": "?", "postgresql": "%s"}
+
+
+def _fast_select(dialect: str) -> str:
+    columns = ", ".join(
+        _CREATED_AT_TEXT[dialect] if name == "created_at" else name for name in HASHED_FIELDS
+    )
+    p = _PARAM[dialect]
+    return (
+        f"SELECT {columns}, hash FROM audit_event WHERE seq > {p} AND seq <= {p} "
+        f"ORDER BY seq LIMIT {p}"
+    )
+
+
+def _json_array_encoder():
+    """A callable: tuple of plain values → its compact JSON text (as `canonical` writes it)."""
+    make = getattr(_json_encoder, "c_make_encoder", None)
+    if make is not None:
+        quote = _json_encoder.c_encode_basestring or _json_encoder.py_encode_basestring
+        c_encode = make(None, None, quote, None, ":", ",", False, False, False)
+        return lambda values: "".join(c_encode(values, 0))
+    return json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _reference_digest(conn: Connection, seq: int) -> tuple[str, str] | None:
+    """(recomputed hash, stored hash) of one event through the ORM types: the slow twin."""
+    row = conn.execute(select(EVENTS).where(EVENTS.c.seq == seq)).mappings().one_or_none()
+    return None if row is None else (digest(row), row["hash"])
+
+
+def verify(
+    conn: Connection,
+    *,
+    anchors: Mapping[int, str] | None = None,
+    start: tuple[int, str] | None = None,
+    batch: int = 20000,
+) -> ChainReport:
+    """Recompute the chain; report the first event that is changed, missing or out of place.
+
+    Reads the head first, then the events up to it: run it in one snapshot
+    (`read_snapshot`). `anchors` (seq → hash) are hashes known from elsewhere (signed
+    checkpoints): the event at each seq must have exactly that hash. `start` (seq, hash)
+    begins after an event already known good (its hash is checked as an anchor).
+    """
+    last_seq, last_hash = conn.execute(select(HEAD.c.last_seq, HEAD.c.last_hash)).one()
+    anchors = dict(anchors or {})
+    after, prev = start if start is not None else (0, GENESIS_HASH)
+    if start is not None and after > 0:
+        anchors.setdefault(after, prev)
+        known = _reference_digest(conn, after)
+        if known is None or known[0] != prev or known[1] != prev:
+            return ChainReport(False, 0, after, "không còn khớp với điểm kiểm chứng đã ký")
+    beyond = [seq for seq in anchors if seq > last_seq]
+    todo = sorted(seq for seq in anchors if seq > after)
+    dialect = conn.dialect.name
+    if dialect not in _FAST_DIALECTS:
+        return _verify_reference(conn, last_seq, last_hash, anchors, after, prev, beyond)
+
+    sql = _fast_select(dialect)
+    encode = _json_array_encoder()
+    sha256 = hashlib.sha256
+    created = _CREATED_AT
+    cursor = conn.connection.cursor()  # the same transaction, raw tuples
+    next_anchor = todo.pop(0) if todo else None
+    expected_seq, checked = after + 1, 0
+    try:
+        while True:
+            cursor.execute(sql, (after, last_seq, batch))
+            rows = cursor.fetchall()
+            if not rows:
+                break
+            for row in rows:
+                seq = row[0]
+                if seq != expected_seq:
+                    return _bad(checked, expected_seq, f"thiếu sự kiện #{expected_seq}", prev)
+                if row[17] != prev:
+                    return _bad(checked, seq, "không nối tiếp sự kiện trước", prev)
+                stored = row[18]
+                if row[created] is None or (
+                    sha256(encode(row[:18]).encode()).hexdigest() != stored
+                ):
+                    again = _reference_digest(conn, seq)
+                    if again is None or again[0] != stored:
+                        return _bad(checked, seq, "nội dung không khớp với mã băm", prev)
+                if seq == next_anchor:
+                    if stored != anchors[seq]:
+                        return _bad(checked, seq, _ANCHOR_MISMATCH, prev)
+                    next_anchor = todo.pop(0) if todo else None
+                prev, expected_seq, checked = stored, seq + 1, checked + 1
+            after = rows[-1][0]
+    finally:
+        cursor.close()
+    return _finish(conn, checked, expected_seq - 1, prev, last_seq, last_hash, beyond)
+
+
+_FAST_DIALECTS = frozenset(_CREATED_AT_TEXT)
+_ANCHOR_MISMATCH = "khác với mã băm đã ký ở điểm kiểm chứng (chuỗi đã bị viết lại)"
+
+
+def _bad(checked: int, seq: int, problem: str, prev: str) -> ChainReport:
+    return ChainReport(False, checked, seq, problem, seq - 1, prev)
+
+
+def _finish(
+    conn: Connection,
+    checked: int,
+    reached: int,
+    prev: str,
+    last_seq: int,
+    last_hash: str,
+    beyond: list[int],
+) -> ChainReport:
+    if reached != last_seq or prev != last_hash:
+        return _bad(
+            checked,
+            min(last_seq, reached) + 1,
+            f"đầu chuỗi ghi {last_seq} sự kiện, tìm thấy {reached}",
+            prev,
+        )
+    if beyond:
+        return _bad(
+            checked,
+            last_seq + 1,
+            f"chuỗi dừng ở sự kiện #{last_seq} nhưng điểm kiểm chứng đã ký sự kiện #{min(beyond)}",
+            prev,
+        )
+    extra = conn.execute(
+        select(EVENTS.c.seq).where(EVENTS.c.seq > last_seq).order_by(EVENTS.c.seq).limit(1)
+    ).scalar()
+    if extra is not None:
+        return _bad(checked, last_seq + 1, f"có sự kiện #{extra} sau đầu chuỗi (#{last_seq})", prev)
+    return ChainReport(True, checked, last_seq=last_seq, last_hash=last_hash)
+
+
+def _verify_reference(
+    conn: Connection,
+    last_seq: int,
+    last_hash: str,
+    anchors: Mapping[int, str],
+    after: int,
+    prev: str,
+    beyond: list[int],
+    batch: int = 5000,
+) -> ChainReport:
+    """The same checks through the ORM's types, for a database the fast loop does not know."""
+    expected_seq, checked = after + 1, 0
     while True:
         rows = (
             conn.execute(
-                select(EVENTS).where(EVENTS.c.seq > after).order_by(EVENTS.c.seq).limit(batch)
+                select(EVENTS)
+                .where(EVENTS.c.seq > after, EVENTS.c.seq <= last_seq)
+                .order_by(EVENTS.c.seq)
+                .limit(batch)
             )
             .mappings()
             .all()
         )
         if not rows:
-            return
-        yield from rows
+            break
+        for row in rows:
+            seq = row["seq"]
+            if seq != expected_seq:
+                return _bad(checked, expected_seq, f"thiếu sự kiện #{expected_seq}", prev)
+            if row["prev_hash"] != prev:
+                return _bad(checked, seq, "không nối tiếp sự kiện trước", prev)
+            if digest(row) != row["hash"]:
+                return _bad(checked, seq, "nội dung không khớp với mã băm", prev)
+            if seq in anchors and anchors[seq] != row["hash"]:
+                return _bad(checked, seq, _ANCHOR_MISMATCH, prev)
+            prev, expected_seq, checked = row["hash"], seq + 1, checked + 1
         after = rows[-1]["seq"]
-
-
-def verify(conn: Connection, batch: int = 5000) -> ChainReport:
-    """Recompute the chain; report the first event that is changed, missing or out of place."""
-    expected_prev, expected_seq, checked = GENESIS_HASH, 1, 0
-    for row in _rows(conn, batch):
-        seq = row["seq"]
-        if seq != expected_seq:
-            return ChainReport(False, checked, expected_seq, f"event {expected_seq} is missing")
-        if row["prev_hash"] != expected_prev:
-            return ChainReport(False, checked, seq, "does not follow the previous event")
-        if digest(dict(row)) != row["hash"]:
-            return ChainReport(False, checked, seq, "content does not match its hash")
-        expected_prev, expected_seq, checked = row["hash"], seq + 1, checked + 1
-    last_seq, last_hash = conn.execute(select(HEAD.c.last_seq, HEAD.c.last_hash)).one()
-    if last_seq != checked or last_hash != expected_prev:
-        bad = min(last_seq, checked) + 1
-        return ChainReport(
-            False, checked, bad, f"the chain's head says {last_seq} events, found {checked}"
-        )
-    return ChainReport(True, checked)
+    return _finish(conn, checked, expected_seq - 1, prev, last_seq, last_hash, beyond)
