@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -251,14 +251,15 @@ def _fast_select(dialect: str) -> str:
     )
 
 
-def _json_array_encoder():
-    """A callable: tuple of plain values → its compact JSON text (as `canonical` writes it)."""
+def _json_array_encoder() -> Callable[[tuple, int], Sequence[str]]:
+    """A callable: (tuple of plain values, 0) → chunks of its compact JSON text, exactly as
+    `canonical` writes it (json's C encoder, made once instead of once per event)."""
     make = getattr(_json_encoder, "c_make_encoder", None)
     if make is not None:
         quote = _json_encoder.c_encode_basestring or _json_encoder.py_encode_basestring
-        c_encode = make(None, None, quote, None, ":", ",", False, False, False)
-        return lambda values: "".join(c_encode(values, 0))
-    return json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+        return make(None, None, quote, None, ":", ",", False, False, False)
+    plain = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+    return lambda values, _level: (plain.encode(values),)
 
 
 def _reference_digest(conn: Connection, seq: int) -> tuple[str, str] | None:
@@ -316,7 +317,7 @@ def verify(
                     return _bad(checked, seq, "không nối tiếp sự kiện trước", prev)
                 stored = row[18]
                 if row[created] is None or (
-                    sha256(encode(row[:18]).encode()).hexdigest() != stored
+                    sha256("".join(encode(row[:18], 0)).encode()).hexdigest() != stored
                 ):
                     again = _reference_digest(conn, seq)
                     if again is None or again[0] != stored:

@@ -1,0 +1,177 @@
+"""verify-audit speed: events per second, the new loop against the old one, in one run.
+
+Builds N events (default 1,000,000) with a valid chain by bulk insert into a temporary
+SQLite file (and into BENCH_DATABASE_URL when set: a scratch PostgreSQL database, whose
+tables are dropped and created again), then times on the same data:
+- old: the implementation before issue 9 (copied below): an ORM `select` per batch of 5000,
+  a dict per event, `json.dumps` per event, the head read after the events;
+- new: `workflow.audit.verify` in one read snapshot: raw tuples from the driver's cursor,
+  the JSON array by the C encoder, SHA-256 in a tight loop.
+Prints events/s for both and the ratio.
+
+    .venv/bin/python bench/verify_audit.py [--events 1000000] [--repeat 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import Connection, Engine, select  # noqa: E402
+
+import models  # noqa: E402
+from models import AuditEvent, AuditHead  # noqa: E402
+from models import database as dbsettings  # noqa: E402
+from models.audit import GENESIS_HASH  # noqa: E402
+from workflow import audit  # noqa: E402
+
+# --- the old implementation (workflow/audit.py before issue 9), the baseline --------------
+
+EVENTS = AuditEvent.__table__
+HEAD = AuditHead.__table__
+
+
+def old_canonical(row: dict[str, Any]) -> bytes:
+    values = []
+    for name in audit.HASHED_FIELDS:
+        value = row.get(name)
+        if isinstance(value, datetime):
+            value = value.strftime("%Y-%m-%dT%H:%M:%S.%f")
+        values.append(value)
+    return json.dumps(values, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def old_digest(row: dict[str, Any]) -> str:
+    return hashlib.sha256(old_canonical(row)).hexdigest()
+
+
+@dataclass(frozen=True)
+class OldReport:
+    ok: bool
+    checked: int
+    first_bad_seq: int | None = None
+    problem: str = ""
+
+
+def old_rows(conn: Connection, batch: int) -> Iterator[dict[str, Any]]:
+    after = 0
+    while True:
+        rows = (
+            conn.execute(
+                select(EVENTS).where(EVENTS.c.seq > after).order_by(EVENTS.c.seq).limit(batch)
+            )
+            .mappings()
+            .all()
+        )
+        if not rows:
+            return
+        yield from rows
+        after = rows[-1]["seq"]
+
+
+def old_verify(conn: Connection, batch: int = 5000) -> OldReport:
+    expected_prev, expected_seq, checked = GENESIS_HASH, 1, 0
+    for row in old_rows(conn, batch):
+        seq = row["seq"]
+        if seq != expected_seq:
+            return OldReport(False, checked, expected_seq, f"event {expected_seq} is missing")
+        if row["prev_hash"] != expected_prev:
+            return OldReport(False, checked, seq, "does not follow the previous event")
+        if old_digest(dict(row)) != row["hash"]:
+            return OldReport(False, checked, seq, "content does not match its hash")
+        expected_prev, expected_seq, checked = row["hash"], seq + 1, checked + 1
+    last_seq, last_hash = conn.execute(select(HEAD.c.last_seq, HEAD.c.last_hash)).one()
+    if last_seq != checked or last_hash != expected_prev:
+        return OldReport(False, checked, min(last_seq, checked) + 1, "head")
+    return OldReport(True, checked)
+
+
+# --- building the data ------------------------------------------------------------------------
+
+ACTIONS = (
+    ("submit", "draft", "submitted", None),
+    ("review", "submitted", "reviewed", None),
+    ("return", "reviewed", "draft", "Cần bổ sung số liệu của quý III."),
+)
+
+
+def events(count: int) -> Iterator[dict[str, Any]]:
+    """Events like the application's: transitions of many items by a few actors."""
+    start = datetime(2025, 1, 1, 7, 30)
+    for n in range(count):
+        action, source, target, reason = ACTIONS[n % 3]
+        yield {
+            "item_type": "deliverable",
+            "item_id": n // 3 % 50000 + 1,
+            "actor_id": n % 11 + 1,
+            "actor_username": f"chuyenvien{n % 11}",
+            "actor_unit_id": n % 9 + 1,
+            "actor_unit": "Chi cục Quản lý thị trường",
+            "actor_roles": "member,reviewer",
+            "action": action,
+            "from_state": source,
+            "to_state": target,
+            "reason": reason,
+            "created_at": start + timedelta(seconds=n * 7, microseconds=n % 999983),
+            "client_addr": "10.1.2.3",
+            "detail": f'{{"version": {n // 3 + 1}}}',
+        }
+
+
+def build(engine: Engine, count: int) -> None:
+    models.Base.metadata.drop_all(engine)
+    models.Base.metadata.create_all(engine)
+    began = time.perf_counter()
+    with engine.begin() as conn:
+        audit.append_many(conn, events(count), batch=20000)
+    took = time.perf_counter() - began
+    print(f"  built {count:,} events in {took:.1f} s ({count / took:,.0f} events/s)")
+
+
+def timed(label: str, engine: Engine, count: int, run) -> float:
+    began = time.perf_counter()
+    with audit.read_snapshot(engine) as conn:
+        report = run(conn)
+    took = time.perf_counter() - began
+    assert report.ok and report.checked == count, report
+    rate = count / took
+    print(f"  {label}: {took:6.2f} s  {rate:10,.0f} events/s")
+    return rate
+
+
+def bench(url: str, count: int, repeat: int) -> None:
+    engine = dbsettings.make_engine(url)
+    print(f"{engine.dialect.name}: {count:,} events")
+    build(engine, count)
+    old = max(timed("old verify", engine, count, old_verify) for _ in range(repeat))
+    new = max(timed("new verify", engine, count, audit.verify) for _ in range(repeat))
+    print(f"  ratio new/old: {new / old:.1f}x (target: >= 200,000 events/s)")
+    engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each; the best counts")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        bench(f"sqlite:///{Path(tmp) / 'bench.db'}", args.events, args.repeat)
+    url = os.environ.get("BENCH_DATABASE_URL")
+    if url:
+        bench(url, args.events, args.repeat)
+
+
+if __name__ == "__main__":
+    main()
