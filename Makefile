@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint format bench bench-engine bench-importer clean
+.PHONY: install run test lint format bench bench-engine bench-importer bench-verify-audit clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,7 +41,10 @@ bench-engine: install
 bench-importer: install
 	$(BIN)/python bench/importer.py
 
-bench: bench-engine bench-importer
+bench-verify-audit: install
+	$(BIN)/python bench/verify_audit.py
+
+bench: bench-engine bench-importer bench-verify-audit
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
