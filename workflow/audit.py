@@ -291,7 +291,7 @@ def verify(
         if known is None or known[0] != prev or known[1] != prev:
             return ChainReport(False, 0, after, "không còn khớp với điểm kiểm chứng đã ký")
     beyond = [seq for seq in anchors if seq > last_seq]
-    todo = sorted(seq for seq in anchors if seq > after)
+    todo = iter(sorted(seq for seq in anchors if seq > after))
     dialect = conn.dialect.name
     if dialect not in _FAST_DIALECTS:
         return _verify_reference(conn, last_seq, last_hash, anchors, after, prev, beyond)
@@ -301,7 +301,7 @@ def verify(
     sha256 = hashlib.sha256
     created = _CREATED_AT
     cursor = conn.connection.cursor()  # the same transaction, raw tuples
-    next_anchor = todo.pop(0) if todo else None
+    next_anchor = next(todo, None)
     expected_seq, checked = after + 1, 0
     try:
         while True:
@@ -325,7 +325,7 @@ def verify(
                 if seq == next_anchor:
                     if stored != anchors[seq]:
                         return _bad(checked, seq, _ANCHOR_MISMATCH, prev)
-                    next_anchor = todo.pop(0) if todo else None
+                    next_anchor = next(todo, None)
                 prev, expected_seq, checked = stored, seq + 1, checked + 1
             after = rows[-1][0]
     finally:
