@@ -253,8 +253,12 @@ def checkpoints_path() -> Path:
     return Path(current_app.config["AUDIT_CHECKPOINTS"])
 
 
-def verify_chain(checkpoint_file: Path | None, public_key: Path | None) -> audit.ChainReport:
-    """The whole chain in one read snapshot; with checkpoints when a file is given."""
+def verify_chain(
+    checkpoint_file: Path | None, public_key: Path | None
+) -> tuple[audit.ChainReport, int | None]:
+    """The whole chain in one read snapshot; with checkpoints when a file is given.
+
+    Returns the report and how many checkpoints the file held (None: no file)."""
     if checkpoint_file is not None:
         if not checkpoint_file.is_file():
             raise checkpoints.CheckpointSetupError(
@@ -263,9 +267,9 @@ def verify_chain(checkpoint_file: Path | None, public_key: Path | None) -> audit
         key = checkpoints.load_public_key(public_key or public_key_path())
         signed = checkpoints.read_file(checkpoint_file)
         with audit.read_snapshot(db.database().engine) as conn:
-            return checkpoints.verify_with_checkpoints(conn, signed, key)
+            return checkpoints.verify_with_checkpoints(conn, signed, key), len(signed)
     with audit.read_snapshot(db.database().engine) as conn:
-        return audit.verify(conn)
+        return audit.verify(conn), None
 
 
 def verified_line(report: audit.ChainReport, signed: int | None) -> str:
@@ -297,10 +301,9 @@ def verify_audit_command(checkpoint_file: Path | None, public_key: Path | None) 
     """
     if public_key is not None and checkpoint_file is None:
         fail("--public-key cần đi cùng --checkpoints TỆP.", 2)
-    report = verify_chain(checkpoint_file, public_key)
+    report, signed = verify_chain(checkpoint_file, public_key)
     if not report.ok:
         fail(report.message)
-    signed = len(checkpoints.read_file(checkpoint_file)) if checkpoint_file else None
     click.echo(verified_line(report, signed))
 
 
@@ -496,10 +499,10 @@ def remind_command(on_date: str | None) -> None:
     # The daily proof that the audit chain still extends every signed checkpoint, when the
     # checkpoint file and the public key are there.
     if checkpoints_path().is_file() and public_key_path().is_file():
-        chain = verify_chain(checkpoints_path(), public_key_path())
+        chain, signed = verify_chain(checkpoints_path(), public_key_path())
         if not chain.ok:
             fail(chain.message)
-        click.echo(verified_line(chain, len(checkpoints.read_file(checkpoints_path()))))
+        click.echo(verified_line(chain, signed))
 
 
 def parse_date(text: str) -> date:
