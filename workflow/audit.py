@@ -19,11 +19,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+import multiprocessing
+import os
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
-from json import encoder as _json_encoder
+from operator import methodcaller
 from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, select, update
@@ -184,6 +187,8 @@ class ChainReport:
     last_seq: int = 0
     last_hash: str = GENESIS_HASH
     subject: str = "nhật ký bị thay đổi"
+    # Events the fast path could not confirm, checked again through `canonical`.
+    fallbacks: int = 0
 
     @property
     def message(self) -> str:
@@ -221,45 +226,61 @@ def read_snapshot(engine: Engine) -> Iterator[Connection]:
             conn.rollback()
 
 
-# The hashed fields as the database returns them for the fast loop: created_at already in its
-# canonical text ("…T…ffffff") when the stored value has the usual form, else NULL (that
-# row then takes the reference path); the stored hash last.
+# --- the fast path: the database writes the canonical text, Python hashes it ----------------
+#
+# Each event comes back as (seq, canonical text, prev_hash, hash): the database writes the
+# JSON array in C (SQLite's json_array, PostgreSQL's to_json; both escape strings exactly
+# as json.dumps(ensure_ascii=False) does, pinned by tests/test_audit_fast_path.py), and
+# Python computes the SHA-256 itself and compares, a batch at a time, with C-level
+# comparisons of whole columns. Why a text that matches proves what `canonical` proves: the
+# database's text is valid JSON of the stored values, so if its SHA-256 is the stored hash
+# it is the very text the writer hashed (collision resistance), and the stored values are
+# the ones that were written. A text that does not match only costs time: that event is
+# read again in full and checked with the reference `canonical` (`ChainReport.fallbacks`
+# counts them), so a difference of escaping can never change a verdict.
+#
+# created_at is rendered only in the form SQLAlchemy stores it ("YYYY-MM-DD HH:MM:SS.ffffff"
+# on SQLite, whose text then equals the written one exactly; a timestamp of years 1000-9999
+# on PostgreSQL), anything else as null, which sends that event to the reference path.
 _CREATED_AT_TEXT = {
     "sqlite": (
-        "CASE WHEN created_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] "
-        "[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9][0-9][0-9][0-9]' "
-        "AND length(created_at) = 26 AND created_at >= '1000' "
+        "CASE WHEN length(created_at) = 26 AND substr(created_at, 11, 1) = ' ' "
         "THEN substr(created_at, 1, 10) || 'T' || substr(created_at, 12) END"
     ),
     "postgresql": (
         "CASE WHEN created_at >= '1000-01-01' AND created_at < '10000-01-01' "
-        """THEN to_char(created_at, 'YYYY-MM-DD"T"HH24:MI:SS.US') END"""
+        """THEN '"' || to_char(created_at, 'YYYY-MM-DD"T"HH24:MI:SS.US') || '"' END"""
     ),
 }
-_CREATED_AT = HASHED_FIELDS.index("created_at")
+_INTEGER_FIELDS = frozenset({"seq", "item_id", "actor_id", "actor_unit_id", "on_behalf_of_id"})
 _PARAM = {"sqlite": "?", "postgresql": "%s"}
+_FAST_DIALECTS = frozenset(_CREATED_AT_TEXT)
+
+
+def _canonical_sql(dialect: str) -> str:
+    """The SQL expression of an event's canonical text (SQLite: its UTF-8 bytes)."""
+    if dialect == "sqlite":
+        values = ", ".join(
+            _CREATED_AT_TEXT[dialect] if name == "created_at" else name for name in HASHED_FIELDS
+        )
+        return f"CAST(json_array({values}) AS BLOB)"
+    parts = []
+    for name in HASHED_FIELDS:
+        if name == "created_at":
+            parts.append(f"coalesce({_CREATED_AT_TEXT[dialect]}, 'null')")
+        elif name in _INTEGER_FIELDS:
+            parts.append(f"coalesce({name}::text, 'null')")
+        else:
+            parts.append(f"coalesce(to_json({name})::text, 'null')")
+    return "'[' || " + " || ',' || ".join(parts) + " || ']'"
 
 
 def _fast_select(dialect: str) -> str:
-    columns = ", ".join(
-        _CREATED_AT_TEXT[dialect] if name == "created_at" else name for name in HASHED_FIELDS
-    )
     p = _PARAM[dialect]
     return (
-        f"SELECT {columns}, hash FROM audit_event WHERE seq > {p} AND seq <= {p} "
-        f"ORDER BY seq LIMIT {p}"
+        f"SELECT seq, {_canonical_sql(dialect)}, prev_hash, hash FROM audit_event "
+        f"WHERE seq > {p} AND seq <= {p} ORDER BY seq LIMIT {p}"
     )
-
-
-def _json_array_encoder() -> Callable[[tuple, int], Sequence[str]]:
-    """A callable: (tuple of plain values, 0) → chunks of its compact JSON text, exactly as
-    `canonical` writes it (json's C encoder, made once instead of once per event)."""
-    make = getattr(_json_encoder, "c_make_encoder", None)
-    if make is not None:
-        quote = _json_encoder.c_encode_basestring or _json_encoder.py_encode_basestring
-        return make(None, None, quote, None, ":", ",", False, False, False)
-    plain = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-    return lambda values, _level: (plain.encode(values),)
 
 
 def _reference_digest(conn: Connection, seq: int) -> tuple[str, str] | None:
@@ -268,12 +289,181 @@ def _reference_digest(conn: Connection, seq: int) -> tuple[str, str] | None:
     return None if row is None else (digest(row), row["hash"])
 
 
+@dataclass
+class _Walk:
+    """How far a walk along the chain got: events (start, reached] are good."""
+
+    reached: int
+    prev: str | None  # the hash of event `reached`; None: take the first event's link as given
+    checked: int = 0
+    fallbacks: int = 0
+    first_link: str | None = None  # the first event's prev_hash (a worker's range)
+    bad: ChainReport | None = None
+
+
+def _walk(
+    conn: Connection, walk: _Walk, upto: int, anchors: Mapping[int, str], batch: int
+) -> _Walk:
+    """Check the events after walk.reached up to `upto`, in order, a batch at a time."""
+    dialect = conn.dialect.name
+    sql = _fast_select(dialect)
+    to_bytes = dialect != "sqlite"  # SQLite hands over the bytes already
+    sha256, hexdigest, encode = hashlib.sha256, methodcaller("hexdigest"), str.encode
+    todo = sorted(seq for seq in anchors if walk.reached < seq <= upto)
+    cursor = conn.connection.cursor()  # the same transaction, raw tuples
+    try:
+        while walk.reached < upto:
+            cursor.execute(sql, (walk.reached, upto, batch))
+            rows = cursor.fetchall()
+            if not rows:
+                break
+            seqs, bodies, links, stored = zip(*rows, strict=True)
+            if walk.prev is None:
+                walk.prev = walk.first_link = links[0]
+            first, count = walk.reached + 1, len(rows)
+            if to_bytes:
+                bodies = map(encode, bodies)
+            signed = [seq for seq in todo if seq < first + count]
+            if (
+                seqs == tuple(range(first, first + count))
+                and links[0] == walk.prev
+                and links[1:] == stored[:-1]
+                and tuple(map(hexdigest, map(sha256, bodies))) == stored
+                and all(stored[seq - first] == anchors[seq] for seq in signed)
+            ):
+                walk.reached, walk.prev = first + count - 1, stored[-1]
+                walk.checked += count
+                todo = todo[len(signed) :]
+            elif not _walk_rows(conn, rows, walk, anchors):
+                break
+            else:
+                todo = [seq for seq in todo if seq > walk.reached]
+    finally:
+        cursor.close()
+    return walk
+
+
+def _walk_rows(
+    conn: Connection, rows: Sequence[tuple], walk: _Walk, anchors: Mapping[int, str]
+) -> bool:
+    """A batch that did not pass whole, event by event: the first bad one goes in walk.bad."""
+    for seq, body, link, stored in rows:
+        expected, prev = walk.reached + 1, walk.prev or ""
+        if seq != expected:
+            walk.bad = _bad(walk.checked, expected, f"thiếu sự kiện #{expected}", prev)
+            return False
+        if link != prev:
+            walk.bad = _bad(walk.checked, seq, "không nối tiếp sự kiện trước", prev)
+            return False
+        text = body.encode() if isinstance(body, str) else body
+        if hashlib.sha256(text).hexdigest() != stored:
+            walk.fallbacks += 1
+            again = _reference_digest(conn, seq)
+            if again is None or again[0] != stored:
+                walk.bad = _bad(walk.checked, seq, "nội dung không khớp với mã băm", prev)
+                return False
+        if seq in anchors and stored != anchors[seq]:
+            walk.bad = _bad(walk.checked, seq, _ANCHOR_MISMATCH, prev)
+            return False
+        walk.reached, walk.prev, walk.checked = seq, stored, walk.checked + 1
+    return True
+
+
+# --- two processes over two halves ----------------------------------------------------------
+#
+# With two cores, a long chain is checked in two halves at once: a forked worker walks the
+# second half on its own connection (PostgreSQL: in the very snapshot of the caller,
+# exported; SQLite: a read transaction of its own, whose rows up to the head read first are
+# the same, the trail being append-only) and sends back how its half begins and ends. The
+# halves join when the worker's first event links to the caller's last one. Anything else
+# (a worker that failed, found a bad event, or did not start where it should) and the caller
+# walks the second half itself: the report is the one a single walk gives.
+
+PARALLEL_FROM = 200_000  # events; shorter chains are walked in one process
+
+
+def _workers(conn: Connection, events: int, workers: int | None) -> int:
+    if workers is None:
+        workers = 2 if events >= PARALLEL_FROM and (os.cpu_count() or 1) >= 2 else 1
+        if threading.active_count() > 1:  # forking a threaded process is unsafe
+            workers = 1
+    database = conn.engine.url.database or ""
+    if conn.dialect.name == "sqlite" and (database in ("", ":memory:") or "memory" in database):
+        return 1
+    return min(workers, 2)
+
+
+def _walk_parallel(
+    conn: Connection, walk: _Walk, upto: int, anchors: Mapping[int, str], batch: int
+) -> _Walk:
+    split = walk.reached + (upto - walk.reached) // 2
+    snapshot = None
+    if conn.dialect.name == "postgresql":
+        snapshot = conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar()
+    context = multiprocessing.get_context("fork")
+    reader, writer = context.Pipe(duplex=False)
+    worker = context.Process(
+        target=_walk_worker,
+        args=(writer, conn.engine.url, snapshot, split, upto, anchors, batch),
+        daemon=True,
+    )
+    worker.start()
+    writer.close()
+    try:
+        _walk(conn, walk, split, anchors, batch)
+        try:
+            theirs = reader.recv() if reader.poll(None) else None
+        except (EOFError, OSError):
+            theirs = None
+    finally:
+        reader.close()
+        worker.join(5)
+        if worker.is_alive():
+            worker.kill()
+            worker.join()
+    if walk.bad is not None:
+        return walk
+    if theirs is not None and walk.reached == split and theirs[4] == walk.prev:
+        walk.reached, walk.prev = theirs[0], theirs[1]
+        walk.checked += theirs[2]
+        walk.fallbacks += theirs[3]
+        return walk
+    return _walk(conn, walk, upto, anchors, batch)
+
+
+def _walk_worker(pipe, url, snapshot, after, upto, anchors, batch) -> None:  # noqa: ANN001
+    """In the forked worker: walk (after, upto]; send (reached, last hash, checked,
+    fallbacks, first link), or None when anything went wrong."""
+    result = None
+    try:
+        from sqlalchemy.pool import NullPool
+
+        from models.database import make_engine
+
+        engine = make_engine(url.render_as_string(hide_password=False), poolclass=NullPool)
+        with read_snapshot(engine) as conn:
+            if snapshot is not None:
+                conn.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+            mine = _walk(conn, _Walk(after, None), upto, anchors, batch)
+        if mine.bad is None and mine.first_link is not None:
+            result = (mine.reached, mine.prev, mine.checked, mine.fallbacks, mine.first_link)
+    except BaseException:  # noqa: BLE001 - the caller walks this half itself
+        result = None
+    finally:
+        try:
+            pipe.send(result)
+            pipe.close()
+        finally:
+            os._exit(0)  # never run the parent's exit handlers (its connections) here
+
+
 def verify(
     conn: Connection,
     *,
     anchors: Mapping[int, str] | None = None,
     start: tuple[int, str] | None = None,
-    batch: int = 20000,
+    batch: int = 50000,
+    workers: int | None = None,
 ) -> ChainReport:
     """Recompute the chain; report the first event that is changed, missing or out of place.
 
@@ -281,6 +471,7 @@ def verify(
     (`read_snapshot`). `anchors` (seq → hash) are hashes known from elsewhere (signed
     checkpoints): the event at each seq must have exactly that hash. `start` (seq, hash)
     begins after an event already known good (its hash is checked as an anchor).
+    `workers`: 1 or 2 processes (default: 2 for long chains on 2 cores, see above).
     """
     last_seq, last_hash = conn.execute(select(HEAD.c.last_seq, HEAD.c.last_hash)).one()
     anchors = dict(anchors or {})
@@ -291,49 +482,20 @@ def verify(
         if known is None or known[0] != prev or known[1] != prev:
             return ChainReport(False, 0, after, "không còn khớp với điểm kiểm chứng đã ký")
     beyond = [seq for seq in anchors if seq > last_seq]
-    todo = iter(sorted(seq for seq in anchors if seq > after))
-    dialect = conn.dialect.name
-    if dialect not in _FAST_DIALECTS:
+    if conn.dialect.name not in _FAST_DIALECTS:
         return _verify_reference(conn, last_seq, last_hash, anchors, after, prev, beyond)
-
-    sql = _fast_select(dialect)
-    encode = _json_array_encoder()
-    sha256 = hashlib.sha256
-    created = _CREATED_AT
-    cursor = conn.connection.cursor()  # the same transaction, raw tuples
-    next_anchor = next(todo, None)
-    expected_seq, checked = after + 1, 0
-    try:
-        while True:
-            cursor.execute(sql, (after, last_seq, batch))
-            rows = cursor.fetchall()
-            if not rows:
-                break
-            for row in rows:
-                seq = row[0]
-                if seq != expected_seq:
-                    return _bad(checked, expected_seq, f"thiếu sự kiện #{expected_seq}", prev)
-                if row[17] != prev:
-                    return _bad(checked, seq, "không nối tiếp sự kiện trước", prev)
-                stored = row[18]
-                if row[created] is None or (
-                    sha256("".join(encode(row[:18], 0)).encode()).hexdigest() != stored
-                ):
-                    again = _reference_digest(conn, seq)
-                    if again is None or again[0] != stored:
-                        return _bad(checked, seq, "nội dung không khớp với mã băm", prev)
-                if seq == next_anchor:
-                    if stored != anchors[seq]:
-                        return _bad(checked, seq, _ANCHOR_MISMATCH, prev)
-                    next_anchor = next(todo, None)
-                prev, expected_seq, checked = stored, seq + 1, checked + 1
-            after = rows[-1][0]
-    finally:
-        cursor.close()
-    return _finish(conn, checked, expected_seq - 1, prev, last_seq, last_hash, beyond)
+    walk = _Walk(after, prev)
+    if _workers(conn, last_seq - after, workers) > 1:
+        _walk_parallel(conn, walk, last_seq, anchors, batch)
+    else:
+        _walk(conn, walk, last_seq, anchors, batch)
+    if walk.bad is not None:
+        report = walk.bad
+    else:
+        report = _finish(conn, walk.checked, walk.reached, walk.prev, last_seq, last_hash, beyond)
+    return replace(report, fallbacks=walk.fallbacks)
 
 
-_FAST_DIALECTS = frozenset(_CREATED_AT_TEXT)
 _ANCHOR_MISMATCH = "khác với mã băm đã ký ở điểm kiểm chứng (chuỗi đã bị viết lại)"
 
 
