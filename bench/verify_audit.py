@@ -5,9 +5,12 @@ SQLite file (and into BENCH_DATABASE_URL when set: a scratch PostgreSQL database
 tables are dropped and created again), then times on the same data:
 - old: the implementation before issue 9 (copied below): an ORM `select` per batch of 5000,
   a dict per event, `json.dumps` per event, the head read after the events;
-- new: `workflow.audit.verify` in one read snapshot: raw tuples from the driver's cursor,
-  the JSON array by the C encoder, SHA-256 in a tight loop.
-Prints events/s for both and the ratio, and the floor: the same rows fetched with no
+- previous: the first rewrite (issue 9, copied below): raw 19-column tuples from the
+  driver's cursor, the JSON array by Python's C encoder, SHA-256 in a per-event loop;
+- new: `workflow.audit.verify` in one read snapshot: the database writes each event's
+  canonical text, Python hashes a batch at a time and compares whole columns; on a long
+  chain two processes take a half each (also timed with one);
+Prints events/s for each and the ratios, and the floor: the new SELECT fetched with no
 hashing at all.
 
     .venv/bin/python bench/verify_audit.py [--events 1000000] [--repeat 1]
@@ -99,6 +102,69 @@ def old_verify(conn: Connection, batch: int = 5000) -> OldReport:
     return OldReport(True, checked)
 
 
+# --- the previous version (the first rewrite of issue 9), the second baseline ---------------
+
+PREVIOUS_CREATED_AT = {
+    "sqlite": (
+        "CASE WHEN created_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] "
+        "[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9][0-9][0-9][0-9]' "
+        "AND length(created_at) = 26 AND created_at >= '1000' "
+        "THEN substr(created_at, 1, 10) || 'T' || substr(created_at, 12) END"
+    ),
+    "postgresql": (
+        "CASE WHEN created_at >= '1000-01-01' AND created_at < '10000-01-01' "
+        """THEN to_char(created_at, 'YYYY-MM-DD"T"HH24:MI:SS.US') END"""
+    ),
+}
+
+
+def previous_verify(conn: Connection, batch: int = 20000) -> OldReport:
+    """The per-event loop over 19-column tuples (anchors and messages left out)."""
+    from json import encoder
+
+    dialect = conn.dialect.name
+    columns = ", ".join(
+        PREVIOUS_CREATED_AT[dialect] if name == "created_at" else name
+        for name in audit.HASHED_FIELDS
+    )
+    p = {"sqlite": "?", "postgresql": "%s"}[dialect]
+    sql = (
+        f"SELECT {columns}, hash FROM audit_event WHERE seq > {p} AND seq <= {p} "
+        f"ORDER BY seq LIMIT {p}"
+    )
+    encode = encoder.c_make_encoder(
+        None, None, encoder.c_encode_basestring, None, ":", ",", False, False, False
+    )
+    last_seq, last_hash = conn.execute(select(HEAD.c.last_seq, HEAD.c.last_hash)).one()
+    sha256, created = hashlib.sha256, audit.HASHED_FIELDS.index("created_at")
+    cursor = conn.connection.cursor()
+    after, prev, expected_seq, checked = 0, GENESIS_HASH, 1, 0
+    while True:
+        cursor.execute(sql, (after, last_seq, batch))
+        rows = cursor.fetchall()
+        if not rows:
+            break
+        for row in rows:
+            seq = row[0]
+            if seq != expected_seq:
+                return OldReport(False, checked, expected_seq, "missing")
+            if row[17] != prev:
+                return OldReport(False, checked, seq, "link")
+            stored = row[18]
+            if row[created] is None or (
+                sha256("".join(encode(row[:18], 0)).encode()).hexdigest() != stored
+            ):
+                again = conn.execute(select(EVENTS).where(EVENTS.c.seq == seq)).mappings().one()
+                if old_digest(dict(again)) != stored:
+                    return OldReport(False, checked, seq, "content")
+            prev, expected_seq, checked = stored, seq + 1, checked + 1
+        after = rows[-1][0]
+    cursor.close()
+    if expected_seq - 1 != last_seq or prev != last_hash:
+        return OldReport(False, checked, expected_seq, "head")
+    return OldReport(True, checked)
+
+
 # --- building the data ------------------------------------------------------------------------
 
 ACTIONS = (
@@ -159,7 +225,7 @@ def fetch_only(conn: Connection) -> OldReport:
     cursor = conn.connection.cursor()
     after, fetched = 0, 0
     while True:
-        cursor.execute(sql, (after, last_seq, 20000))
+        cursor.execute(sql, (after, last_seq, 50000))
         rows = cursor.fetchall()
         if not rows:
             break
@@ -174,10 +240,18 @@ def bench(url: str, count: int, repeat: int) -> None:
     print(f"{engine.dialect.name}: {count:,} events")
     build(engine, count)
     old = max(timed("old verify", engine, count, old_verify) for _ in range(repeat))
+    previous = max(timed("previous verify", engine, count, previous_verify) for _ in range(repeat))
+    one = max(
+        timed("new verify, 1 process", engine, count, lambda c: audit.verify(c, workers=1))
+        for _ in range(repeat)
+    )
     new = max(timed("new verify", engine, count, audit.verify) for _ in range(repeat))
-    print(f"  ratio new/old: {new / old:.1f}x (target: >= 200,000 events/s)")
+    print(
+        f"  ratio new/old: {new / old:.1f}x, new/previous: {new / previous:.1f}x, "
+        f"1 process/previous: {one / previous:.1f}x (target: >= 200,000 events/s)"
+    )
     floor = max(timed("fetch only", engine, count, fetch_only) for _ in range(repeat))
-    print(f"  the driver's fetch alone takes {new / floor:.0%} of the new verify's time")
+    print(f"  the new SELECT alone (1 process) takes {one / floor:.0%} of verify's time")
     engine.dispose()
 
 

@@ -10,9 +10,13 @@ created_at written "YYYY-MM-DDTHH:MM:SS.ffffff" (naive UTC, always six digits of
 microseconds); the hash is the lowercase hex SHA-256 of its UTF-8 bytes, and prev_hash
 (one of the fields) is the previous event's hash, "0" * 64 before the first.
 
-`verify` recomputes the chain from raw database rows in a tight loop (no dict, no ORM row
-per event); call it inside one read snapshot (`read_snapshot`), so a writer committing
-meanwhile never looks like tampering.
+`verify` recomputes the chain without an ORM row or a dict per event: the database writes
+each event's canonical text (in C: SQLite's json_array, PostgreSQL's to_json), Python
+computes every SHA-256 itself and compares whole batches at once; an event whose text does
+not give its stored hash is read again in full and checked with the reference `canonical`,
+so the fast path can cost time but never change a verdict. A long chain is walked in two
+halves by two processes. Call it inside one read snapshot (`read_snapshot`), so a writer
+committing meanwhile never looks like tampering.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import json
 import multiprocessing
 import os
 import threading
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -410,9 +415,12 @@ def _walk_parallel(
     worker.start()
     writer.close()
     try:
+        began = time.monotonic()
         _walk(conn, walk, split, anchors, batch)
+        # the worker's half is as long as ours: give it ample time, then do it ourselves
+        patience = 30 + 4 * (time.monotonic() - began)
         try:
-            theirs = reader.recv() if reader.poll(None) else None
+            theirs = reader.recv() if reader.poll(patience) else None
         except (EOFError, OSError):
             theirs = None
     finally:
