@@ -11,7 +11,9 @@ tables are dropped and created again), then times on the same data:
   canonical text, Python hashes a batch at a time and compares whole columns; on a long
   chain two processes take a half each (also timed with one);
 Prints events/s for each and the ratios, and the floor: the new SELECT fetched with no
-hashing at all.
+hashing at all. Beside each, the CPU time of this process and its worker: on a machine
+shared with other work the wall time varies with the load, the CPU time much less (on
+PostgreSQL the server's own CPU time is not in it).
 
     .venv/bin/python bench/verify_audit.py [--events 1000000] [--repeat 1]
 """
@@ -207,14 +209,23 @@ def build(engine: Engine, count: int) -> None:
     print(f"  built {count:,} events in {took:.1f} s ({count / took:,.0f} events/s)")
 
 
+def cpu_seconds() -> float:
+    """This process's CPU time and its waited-for children's (verify's worker)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 def timed(label: str, engine: Engine, count: int, run) -> float:
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), cpu_seconds()
     with audit.read_snapshot(engine) as conn:
         report = run(conn)
-    took = time.perf_counter() - began
+    took, cpu = time.perf_counter() - began, cpu_seconds() - cpu
     assert report.ok and report.checked == count, report
     rate = count / took
-    print(f"  {label}: {took:6.2f} s  {rate:10,.0f} events/s")
+    print(
+        f"  {label:22s} {took:6.2f} s  {rate:10,.0f} events/s"
+        f"  (CPU here {cpu:6.2f} s: {count / cpu:10,.0f} events per CPU-second)"
+    )
     return rate
 
 
@@ -239,18 +250,18 @@ def bench(url: str, count: int, repeat: int) -> None:
     engine = dbsettings.make_engine(url)
     print(f"{engine.dialect.name}: {count:,} events")
     build(engine, count)
-    old = max(timed("old verify", engine, count, old_verify) for _ in range(repeat))
-    previous = max(timed("previous verify", engine, count, previous_verify) for _ in range(repeat))
+    old = max(timed("old verify:", engine, count, old_verify) for _ in range(repeat))
+    previous = max(timed("previous verify:", engine, count, previous_verify) for _ in range(repeat))
     one = max(
-        timed("new verify, 1 process", engine, count, lambda c: audit.verify(c, workers=1))
+        timed("new verify, 1 process:", engine, count, lambda c: audit.verify(c, workers=1))
         for _ in range(repeat)
     )
-    new = max(timed("new verify", engine, count, audit.verify) for _ in range(repeat))
+    new = max(timed("new verify:", engine, count, audit.verify) for _ in range(repeat))
     print(
         f"  ratio new/old: {new / old:.1f}x, new/previous: {new / previous:.1f}x, "
         f"1 process/previous: {one / previous:.1f}x (target: >= 200,000 events/s)"
     )
-    floor = max(timed("fetch only", engine, count, fetch_only) for _ in range(repeat))
+    floor = max(timed("fetch only:", engine, count, fetch_only) for _ in range(repeat))
     print(f"  the new SELECT alone (1 process) takes {one / floor:.0%} of verify's time")
     engine.dispose()
 
