@@ -242,7 +242,10 @@ def read_snapshot(engine: Engine) -> Iterator[Connection]:
 # it is the very text the writer hashed (collision resistance), and the stored values are
 # the ones that were written. A text that does not match only costs time: that event is
 # read again in full and checked with the reference `canonical` (`ChainReport.fallbacks`
-# counts them), so a difference of escaping can never change a verdict.
+# counts them), so a difference of escaping can never change a verdict. (SQLite keeps any
+# type in any column: text in an integer column renders as a JSON string, as the reference
+# reads it; a REAL, which the application never writes, renders with "." or an exponent,
+# never like an integer; a BLOB stops the query with an error, as it stops `canonical`.)
 #
 # created_at is rendered only in the form SQLAlchemy stores it ("YYYY-MM-DD HH:MM:SS.ffffff"
 # on SQLite, whose text then equals the written one exactly; a timestamp of years 1000-9999
