@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint format bench bench-quick bench-engine bench-importer bench-mail clean
+.PHONY: install run test lint format bench bench-quick bench-engine bench-importer bench-mail bench-verify-audit clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,9 @@ bench: install
 # Small sizes, under a minute: fails only when a page's big/small ratio regresses badly.
 bench-quick: install
 	$(BIN)/python bench/run.py --quick --requests 10 --engine-seconds 1
+
+bench-verify-audit: install
+	$(BIN)/python bench/verify_audit.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -11,6 +11,8 @@ header block, tables, recipients and signature) is documents/docx_format.py's.
 
 from __future__ import annotations
 
+from docx.shared import Pt
+
 from documents.docx_format import (
     BODY_PT,
     CENTRE,
@@ -187,6 +189,19 @@ def _recipients_and_signature(doc, report: PlanReport) -> None:
     recipients_and_signature(doc, recipients, report.signer_title, report.signer_name)
 
 
+def _checkpoint_footer(doc, report: PlanReport) -> None:
+    """The audit trail's latest signed checkpoint in every page's footer (small type), so
+    the printed copy names the state of the trail it was made from."""
+    text = f"Điểm kiểm chứng nhật ký: {report.audit_checkpoint}"
+    section = doc.sections[0]
+    for footer in (section.footer, section.first_page_footer):
+        footer.is_linked_to_previous = False
+        first = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
+        run = first.add_run(clean(text))
+        run.font.size = Pt(9)
+        run.font.name = FONT
+
+
 def render_docx(report: PlanReport) -> bytes:
     doc = new_document(
         title=f"Báo cáo {report.title}",
@@ -204,4 +219,5 @@ def render_docx(report: PlanReport) -> bytes:
     _summary_table(doc, report)
     _closing(doc, report)
     _recipients_and_signature(doc, report)
+    _checkpoint_footer(doc, report)
     return to_bytes(doc)

@@ -158,6 +158,9 @@ def render_html(report: PlanReport) -> str:
     parts.append("</section>")
     parts.extend(_summary(report))
     parts.extend(_footer(report))
+    parts.append(
+        f'<p class="report-checkpoint">Điểm kiểm chứng nhật ký: {_e(report.audit_checkpoint)}</p>'
+    )
     parts.append("</article>")
     return "\n".join(p for p in parts if p) + "\n"
 
@@ -187,6 +190,7 @@ body { font-family: "Times New Roman", Times, serif; font-size: 14pt; margin: 0;
 .report-signature { width: 50%; text-align: center; }
 .report-signature p { text-align: center; }
 .report-signature-space { height: 5em; }
+.report-checkpoint { font-size: 9pt; margin-top: 2em; color: #444; }
 @page { size: A4; margin: 20mm 15mm 20mm 30mm; }
 @media print { .report { margin: 0; padding: 0; max-width: none; } }
 """

@@ -1,6 +1,6 @@
 """SQLAlchemy models: data only. Imported by workflow/, never the reverse."""
 
-from models.audit import AuditEvent, AuditHead
+from models.audit import AuditCheckpoint, AuditEvent, AuditHead
 from models.auth import ApiToken, LoginFailure
 from models.base import Base, utcnow
 from models.collab import (
@@ -37,6 +37,7 @@ __all__ = [
     "Attachment",
     "Comment",
     "LoginFailure",
+    "AuditCheckpoint",
     "AuditEvent",
     "AuditHead",
     "Base",

@@ -65,6 +65,23 @@ class AuditHead(Base):
     last_hash: Mapped[str] = mapped_column(String(64))
 
 
+class AuditCheckpoint(Base):
+    """A signed checkpoint of the chain's head (a copy of a line of the checkpoint file).
+
+    The signing key and the write-once file live outside the database (workflow.checkpoints);
+    this copy is what the results report and the dashboard print.
+    """
+
+    __tablename__ = "audit_checkpoint"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    hash: Mapped[str] = mapped_column(String(64))
+    signed_at: Mapped[datetime] = mapped_column(DateTime)  # naive UTC, whole seconds
+    key_id: Mapped[str] = mapped_column(String(16))
+    signature: Mapped[str] = mapped_column(String(100))  # base64 of the 64-byte Ed25519 signature
+
+
 GENESIS_HASH = "0" * 64
 
 SQLITE_TRIGGERS = (
@@ -72,6 +89,14 @@ SQLITE_TRIGGERS = (
 BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END""",
     """CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event
 BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END""",
+)
+
+# The checkpoints' copy is append-only as well.
+SQLITE_CHECKPOINT_TRIGGERS = (
+    """CREATE TRIGGER audit_checkpoint_no_update BEFORE UPDATE ON audit_checkpoint
+BEGIN SELECT RAISE(ABORT, 'audit_checkpoint is append-only'); END""",
+    """CREATE TRIGGER audit_checkpoint_no_delete BEFORE DELETE ON audit_checkpoint
+BEGIN SELECT RAISE(ABORT, 'audit_checkpoint is append-only'); END""",
 )
 
 POSTGRES_TRIGGERS = (
@@ -83,6 +108,21 @@ FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()""",
 FOR EACH STATEMENT EXECUTE FUNCTION audit_event_append_only()""",
 )
 
+POSTGRES_CHECKPOINT_TRIGGERS = (
+    """CREATE OR REPLACE FUNCTION audit_checkpoint_append_only() RETURNS trigger AS $$
+BEGIN RAISE EXCEPTION 'audit_checkpoint is append-only'; END; $$ LANGUAGE plpgsql""",
+    """CREATE TRIGGER audit_checkpoint_no_change BEFORE UPDATE OR DELETE ON audit_checkpoint
+FOR EACH ROW EXECUTE FUNCTION audit_checkpoint_append_only()""",
+    """CREATE TRIGGER audit_checkpoint_no_truncate BEFORE TRUNCATE ON audit_checkpoint
+FOR EACH STATEMENT EXECUTE FUNCTION audit_checkpoint_append_only()""",
+)
+
+for _sql in SQLITE_CHECKPOINT_TRIGGERS:
+    event.listen(AuditCheckpoint.__table__, "after_create", DDL(_sql).execute_if(dialect="sqlite"))
+for _sql in POSTGRES_CHECKPOINT_TRIGGERS:
+    event.listen(
+        AuditCheckpoint.__table__, "after_create", DDL(_sql).execute_if(dialect="postgresql")
+    )
 for _sql in SQLITE_TRIGGERS:
     event.listen(AuditEvent.__table__, "after_create", DDL(_sql).execute_if(dialect="sqlite"))
 for _sql in POSTGRES_TRIGGERS:

@@ -65,3 +65,46 @@ def test_two_processes_writing_keep_one_chain(session, actors, database_url):
     assert switches >= 1  # both wrote; interleaving shows they ran at the same time
     report = audit.verify(session.connection())
     assert report.ok, report
+
+
+def test_verify_never_reports_tampering_while_a_writer_commits(app, session, actors):
+    """Transitions commit in a loop while the chain is verified again and again: each check
+    reads the events and the head in one snapshot, so none sees a half-moved chain."""
+    import threading
+
+    from tests.helpers import fill, office_deliverable
+    from workflow import service
+
+    item = ("deliverable", office_deliverable(session).id)
+    fill(session, actors, item[1])
+    session.commit()
+    sessions = app.extensions["pheduyet.db"].sessions
+    stop, errors, written = threading.Event(), [], [0]
+
+    def writer() -> None:
+        try:
+            with sessions() as own:
+                while not stop.is_set():
+                    for action in ("submit", "withdraw"):
+                        service.perform(own, actors["vp.chuyenvien"], item, action)
+                        written[0] += 1
+        except Exception as error:  # reported below, not lost in the thread
+            errors.append(error)
+
+    thread = threading.Thread(target=writer)
+    session.rollback()
+    thread.start()
+    reports = []
+    try:
+        while len(reports) < 8 or written[0] < 20:
+            with audit.read_snapshot(session.bind) as conn:
+                reports.append(audit.verify(conn, batch=7))
+            if errors or not thread.is_alive():
+                break
+    finally:
+        stop.set()
+        thread.join(timeout=60)
+    assert not errors, errors
+    assert written[0] >= 20
+    assert all(r.ok for r in reports), [r for r in reports if not r.ok]
+    assert len({r.checked for r in reports}) > 1  # the writer really committed in between

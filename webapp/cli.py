@@ -21,7 +21,18 @@ from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 
 from documents import plan_parser, reading
 from webapp import db
-from workflow import audit, clock, genload, importing, notify, periodic, queries, seed, service
+from workflow import (
+    audit,
+    checkpoints,
+    clock,
+    genload,
+    importing,
+    notify,
+    periodic,
+    queries,
+    seed,
+    service,
+)
 from workflow.accounts import SYSTEM, create_user
 from workflow.errors import WorkflowError
 from workflow.machine import ACTIONS, STATE_LABELS, STATES
@@ -230,16 +241,103 @@ def act_command(
     )
 
 
+def signing_key_path() -> Path:
+    return Path(current_app.config["AUDIT_SIGNING_KEY"])
+
+
+def public_key_path() -> Path:
+    configured = current_app.config.get("AUDIT_PUBLIC_KEY")
+    return Path(configured) if configured else checkpoints.public_key_path(signing_key_path())
+
+
+def checkpoints_path() -> Path:
+    return Path(current_app.config["AUDIT_CHECKPOINTS"])
+
+
+def verify_chain(
+    checkpoint_file: Path | None, public_key: Path | None
+) -> tuple[audit.ChainReport, int | None]:
+    """The whole chain in one read snapshot; with checkpoints when a file is given.
+
+    Returns the report and how many checkpoints the file held (None: no file)."""
+    if checkpoint_file is not None:
+        if not checkpoint_file.is_file():
+            raise checkpoints.CheckpointSetupError(
+                f"không có tệp điểm kiểm chứng {checkpoint_file}."
+            )
+        key = checkpoints.load_public_key(public_key or public_key_path())
+        signed = checkpoints.read_file(checkpoint_file)
+        with audit.read_snapshot(db.database().engine) as conn:
+            return checkpoints.verify_with_checkpoints(conn, signed, key), len(signed)
+    with audit.read_snapshot(db.database().engine) as conn:
+        return audit.verify(conn), None
+
+
+def verified_line(report: audit.ChainReport, signed: int | None) -> str:
+    line = f"Nhật ký nguyên vẹn: {report.checked} sự kiện"
+    if signed is not None:
+        line += f"; khớp {signed} điểm kiểm chứng đã ký"
+    return line + "."
+
+
 @click.command("verify-audit")
+@click.option(
+    "--checkpoints",
+    "checkpoint_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="the signed checkpoints file (JSON lines); the chain must still extend every one",
+)
+@click.option(
+    "--public-key",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="the checkpoints' Ed25519 public key (PEM); default: the configured key's .pub",
+)
 @with_appcontext
 @one_line_errors
-def verify_audit_command() -> None:
-    """Recompute the audit chain; exit 1 and name the first bad event if it was tampered with."""
-    report = audit.verify(db.session().connection())
-    if report.ok:
-        click.echo(f"Nhật ký nguyên vẹn: {report.checked} sự kiện.")
-        return
-    fail(f"nhật ký bị thay đổi tại sự kiện #{report.first_bad_seq}: {report.problem}.")
+def verify_audit_command(checkpoint_file: Path | None, public_key: Path | None) -> None:
+    """Recompute the audit chain; exit 1 and name the first bad event if it was tampered with.
+
+    With --checkpoints, also prove that the chain still has, at every signed checkpoint,
+    the hash that was signed: a rewrite of the whole chain is found there.
+    """
+    if public_key is not None and checkpoint_file is None:
+        fail("--public-key cần đi cùng --checkpoints TỆP.", 2)
+    report, signed = verify_chain(checkpoint_file, public_key)
+    if not report.ok:
+        fail(report.message)
+    click.echo(verified_line(report, signed))
+
+
+@click.command("audit-keygen")
+@with_appcontext
+@one_line_errors
+def audit_keygen_command() -> None:
+    """Create the Ed25519 key that signs audit checkpoints (PHEDUYET_AUDIT_KEY, mode 0600)."""
+    path = signing_key_path()
+    kid = checkpoints.generate_key(path)
+    click.echo(
+        f"Đã tạo khóa ký {path} (mã khóa {kid}); khóa công khai: "
+        f"{checkpoints.public_key_path(path)}. Giữ khóa ký ngoài cơ sở dữ liệu và kho mã nguồn."
+    )
+
+
+@click.command("audit-checkpoint")
+@with_appcontext
+@one_line_errors
+def audit_checkpoint_command() -> None:
+    """Sign the audit chain's head; append it to the write-once file and to the database."""
+    path = signing_key_path()
+    if not path.exists():
+        kid = checkpoints.generate_key(path)
+        click.echo(f"Đã tạo khóa ký mới {path} (mã khóa {kid}).")
+    checkpoint = checkpoints.create_checkpoint(
+        db.database().engine, checkpoints.load_private_key(path), checkpoints_path()
+    )
+    click.echo(
+        f"Điểm kiểm chứng: sự kiện #{checkpoint.seq}, mã băm {checkpoint.hash[:12]}, "
+        f"ký lúc {checkpoint.signed_at:%d/%m/%Y %H:%M:%S} UTC, khóa {checkpoint.key_id}; "
+        f"đã ghi vào {checkpoints_path()}."
+    )
 
 
 @click.command("gen-load")
@@ -426,6 +524,13 @@ def remind_command(on_date: str | None) -> None:
         f"Nhắc hạn ngày {today:%d/%m/%Y}: {report.units} đơn vị, {report.messages} thư, "
         f"{report.escalated_items} sản phẩm báo Văn phòng. Chạy `pheduyet send-mail` để gửi."
     )
+    # The daily proof that the audit chain still extends every signed checkpoint, when the
+    # checkpoint file and the public key are there.
+    if checkpoints_path().is_file() and public_key_path().is_file():
+        chain, signed = verify_chain(checkpoints_path(), public_key_path())
+        if not chain.ok:
+            fail(chain.message)
+        click.echo(verified_line(chain, signed))
 
 
 def parse_date(text: str) -> date:
@@ -448,6 +553,8 @@ COMMANDS = (
     deliverables_command,
     act_command,
     verify_audit_command,
+    audit_keygen_command,
+    audit_checkpoint_command,
     create_user_command,
     gen_load_command,
 )

@@ -43,6 +43,12 @@ def from_environment(instance: Path, overrides: dict[str, Any]) -> dict[str, Any
         "REMIND_ESCALATE_AFTER_DAYS": int(os.environ.get("PHEDUYET_ESCALATE_AFTER_DAYS", "7")),
         # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted.
         "TRUSTED_PROXIES": int(os.environ.get("PHEDUYET_TRUSTED_PROXIES", "0") or 0),
+        # Signed audit checkpoints: the key and the write-once file stay outside the database.
+        "AUDIT_SIGNING_KEY": os.environ.get("PHEDUYET_AUDIT_KEY")
+        or str(instance / "audit_signing_key"),
+        "AUDIT_PUBLIC_KEY": os.environ.get("PHEDUYET_AUDIT_PUBLIC_KEY") or None,
+        "AUDIT_CHECKPOINTS": os.environ.get("PHEDUYET_AUDIT_CHECKPOINTS")
+        or str(instance / "audit_checkpoints.jsonl"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("PHEDUYET_HTTPS", "") == "1",

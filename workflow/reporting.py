@@ -1,7 +1,7 @@
 """The results report of a plan ("Báo cáo kết quả thực hiện Kế hoạch"), as plain data.
 
 `report_data` reads a plan, its tasks and deliverables, when each was approved, and the audit
-events of a date range, in a fixed number of queries (eight, whatever the size of the plan),
+events of a date range, in a fixed number of queries (nine, whatever the size of the plan),
 and returns frozen dataclasses that the renderers in `documents/` turn into .docx, .xlsx
 and HTML. No Flask here, no file formats.
 
@@ -36,6 +36,7 @@ from models import (
     UserRole,
     unit_group_member,
 )
+from workflow import checkpoints
 from workflow.errors import InvalidInput, NotFound
 from workflow.machine import ACTION_LABELS, APPROVED, STATE_LABELS, STATES
 
@@ -217,6 +218,9 @@ class PlanReport:
     tasks: tuple[TaskLine, ...]
     summary: Summary
     events: tuple[EventLine, ...]
+    # The audit trail's latest signed checkpoint ("a1b2c3d4e5f6 (sự kiện #123, 03/12/2026)"),
+    # printed on the report so the paper copy carries it too.
+    audit_checkpoint: str = checkpoints.NO_CHECKPOINT
 
     @property
     def title(self) -> str:
@@ -372,7 +376,7 @@ def report_data(
     """Everything the results report shows, for one plan and a range of local dates.
 
     `date_to` defaults to today (Việt Nam); `date_from` None means from the beginning.
-    Eight queries whatever the number of tasks, deliverables and events.
+    Nine queries whatever the number of tasks, deliverables and events.
     """
     today = local_today()
     date_to = date_to or today
@@ -544,6 +548,7 @@ def report_data(
         tasks=tuple(lines),
         summary=_summary(lines, sum(len(v) for v in done.values())),
         events=tuple(_event_line(e, labels, header) for e in events),
+        audit_checkpoint=checkpoints.latest_text(session),  # 9
     )
 
 

@@ -31,7 +31,7 @@ from models import (
     User,
     UserRole,
 )
-from workflow import clock, dashboard, kinds, policy, queries, regulation, service
+from workflow import checkpoints, clock, dashboard, kinds, policy, queries, regulation, service
 from workflow.errors import InvalidInput, InvalidTransition, NotFound, NotPermitted
 from workflow.machine import APPROVED, DRAFT, SUBMITTED
 from workflow.policy import Actor, ItemSnapshot
@@ -775,6 +775,8 @@ class DashboardPage:
     plan_code: str
     today: date
     board: dashboard.Dashboard | None
+    # The audit trail's latest signed checkpoint, for the page's footer line (issue 9).
+    audit_checkpoint: checkpoints.Checkpoint | None = None
 
 
 def dashboard_page(
@@ -788,8 +790,9 @@ def dashboard_page(
     plan = queries.default_plan(session) if plan_id is None else session.get(Plan, plan_id)
     if plan is None and plan_id is not None:
         raise NotFound("Không tìm thấy kế hoạch này.")
+    latest = checkpoints.latest(session)
     if plan is None:
-        return DashboardPage(None, "", "", today, None)
+        return DashboardPage(None, "", "", today, None, latest)
     return DashboardPage(
-        plan.id, plan.title, plan.code, today, dashboard.dashboard(session, plan.id, today)
+        plan.id, plan.title, plan.code, today, dashboard.dashboard(session, plan.id, today), latest
     )

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0005_province_scale'
-down_revision = '0004c_sessions'
+down_revision = '0004b_audit_checkpoints'
 branch_labels = None
 depends_on = None
 
