@@ -16,11 +16,11 @@ from sqlalchemy import and_, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from models import Attachment, AuditEvent, Comment, Deliverable, Task, TaskUnit, Unit, User
-from workflow import delegation, guards, kinds, machine, policy, queries, trail, ui_reads
-from workflow.errors import InvalidTransition, NotFound, NotPermitted, UnknownAction
+from workflow import guards, kinds, machine, policy, queries, trail, ui_reads
+from workflow.errors import InvalidTransition, NotFound, NotPermitted
 from workflow.machine import APPROVED, DRAFT, REVIEWED, STATES, SUBMITTED
 from workflow.policy import Actor
-from workflow.service import available_actions, require_view, snapshot_of
+from workflow.service import available_actions, participation_of, snapshot_of
 from workflow.trail import TrailFilter
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -467,6 +467,8 @@ class ItemDetail:
     regulation: ui_reads.RegulationSummary | None = None
     commendation_ready: bool = False
     timing_kind: str = ""
+    # Due dates come from the plan: only the Office reviewer or the Director change one.
+    can_change_due_date: bool = False
     periods: list[PeriodGroup] = field(default_factory=list)  # ongoing tasks' reports
     other_deliverables: list[DeliverableRow] = field(default_factory=list)
 
@@ -547,10 +549,10 @@ def _blocked(
 
 
 def _with_delegations(
-    session: Session, actor: Actor, snap, own: list[str], today: date
+    session: Session, actor: Actor, snap, own: list[str], today: date, taken
 ) -> tuple[list[str], dict[str, list[tuple[str, str]]]]:
     """The actor's own actions plus those a delegation lends them, in the machine's order."""
-    lent = ui_reads.acting_options(actor, snap, ui_reads.principals(session, actor, today))
+    lent = ui_reads.acting_options(actor, snap, ui_reads.principals(session, actor, today), taken)
     wanted = set(own) | set(lent)
     ordered = [a for a, source in policy.WHO_MAY if source == snap.state and a in wanted]
     return list(dict.fromkeys(ordered)), lent
@@ -582,14 +584,15 @@ def deliverable_detail(
         .where(Deliverable.id == d.id)
     ).one()
     events = trail.item_events(session, actor, "deliverable", d.id)
-    own = available_actions(actor, snap)
-    actions, acting_for = _with_delegations(session, actor, snap, own, today)
+    taken = participation_of(session.connection(), snap)
+    own = available_actions(actor, snap, taken)
+    actions, acting_for = _with_delegations(session, actor, snap, own, today, taken)
     why_not_edit = policy.why_not_edit(actor, snap)
     attachments = _attachments(session, "deliverable", d.id)
     missing = kinds.missing(
         d.kind, d.title, d.body, d.data, (a.purpose for a in attachments if a.purpose)
     )
-    panel = ui_reads.council_panel(session, actor, snap)
+    panel = ui_reads.council_panel(session, actor, snap, taken)
     contributions = ui_reads.contributions_panel(session, actor, snap)
     return ItemDetail(
         kind="deliverable",
@@ -623,6 +626,7 @@ def deliverable_detail(
         contributions=contributions if contributions.shown else None,
         regulation=ui_reads.regulation_summary(session, snap),
         commendation_ready=ui_reads.commendation_ready(snap),
+        can_change_due_date=policy.can_change_due_date(actor, snap),
     )
 
 
@@ -659,8 +663,9 @@ def task_detail(
     ]  # fmt: skip
     periods, others = _by_period(deliverables) if t.timing_kind == "ongoing" else ([], [])
     events = trail.item_events(session, actor, "task", t.id)
-    own = available_actions(actor, snap)
-    actions, acting_for = _with_delegations(session, actor, snap, own, today)
+    taken = participation_of(session.connection(), snap)
+    own = available_actions(actor, snap, taken)
+    actions, acting_for = _with_delegations(session, actor, snap, own, today, taken)
     open_required = session.execute(
         select(func.count())
         .select_from(Deliverable)
@@ -781,36 +786,6 @@ def ensure_visible(session: Session, actor: Actor, item: tuple[str, int]) -> Non
     if kind not in ("task", "deliverable"):
         raise NotFound("Không tìm thấy mục này, hoặc bạn không có quyền xem.")
     queries.get_item(session, actor, kind, item_id)
-
-
-def check_action(
-    session: Session,
-    actor: Actor,
-    item: tuple[str, int],
-    action: str,
-    on_behalf_of: str | None = None,
-) -> None:
-    """Raise what `perform` would refuse with for `action` now, without writing anything
-    (used before asking for a confirmation). `on_behalf_of`: as `perform`'s."""
-    kind, item_id = item
-    snap = snapshot_of(queries.get_item(session, actor, kind, item_id))
-    if on_behalf_of is not None:
-        person = actor
-        actor = delegation.authority(session.connection(), person, on_behalf_of)
-        require_view(session.connection(), actor, snap)
-        if action in machine.ACTIONS:
-            policy.require_independent(person, snap, action)
-    if action not in machine.ACTIONS:
-        raise UnknownAction(f"Không có thao tác “{action}”.", action=action)
-    if not policy.may_ever(actor, action):
-        raise NotPermitted("Vai trò của bạn không được thực hiện thao tác này.", action=action)
-    if machine.destination(action, snap.state) is None:
-        raise InvalidTransition(
-            f"Không thể “{machine.ACTION_LABELS[action]}” khi mục đang ở trạng thái "
-            f"“{machine.STATE_LABELS[snap.state]}”.",
-            state=snap.state,
-        )
-    policy.require_permission(actor, snap, action)
 
 
 def check_can_attach(session: Session, actor: Actor, deliverable_id: int) -> None:
