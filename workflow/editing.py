@@ -14,7 +14,14 @@ from sqlalchemy.orm import Session
 from models import Attachment, Comment, Contribution, Deliverable, Plan, Task, TaskUnit, utcnow
 from models.plan import DELIVERABLE_KINDS
 from workflow import audit, kinds, policy
-from workflow.errors import InvalidInput, InvalidTransition, NotFound, NotPermitted, ReasonRequired
+from workflow.errors import (
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+    NotPermitted,
+    ReasonRequired,
+    StaleVersion,
+)
 from workflow.policy import Actor, ItemSnapshot
 from workflow.service import coordinates, locked_item
 
@@ -343,10 +350,15 @@ def change_due_date(
     version (unchanged if the date is the same)."""
     reason = (reason or "").strip()
     item = ("deliverable", deliverable_id)
-    with locked_item(session, actor, *item, expected_version) as (conn, head, snap):
+    with locked_item(session, actor, *item) as (conn, head, snap):
         why = policy.why_not_change_due_date(actor, snap)
-        if why is not None:
+        if why is not None:  # permission before the version: a refused user learns nothing
             raise NotPermitted(why)
+        if expected_version is not None and snap.version != expected_version:
+            raise StaleVersion(
+                "Mục này vừa được người khác thay đổi; hãy tải lại trang và thử lại.",
+                current_version=snap.version,
+            )
         if snap.state == "approved":
             raise InvalidTransition("Mục đã được phê duyệt; không đổi hạn hoàn thành nữa.")
         if not isinstance(new_date, date):

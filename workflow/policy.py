@@ -1,7 +1,11 @@
 """Who may do what: visibility, and who may take each transition (separation of duties too).
 
-Every rule reads an `Actor` and an `ItemSnapshot` only, so the same decision is made for a
-page, an API call, a CLI command and a list of a thousand items without a query per item.
+Every rule reads an `Actor`, an `ItemSnapshot` and, for separation of duties, the item's
+`Participation` (loaded by the service: once per item, or once for a whole list), so the
+same decision is made for a page, an API call, a CLI command and a list of a thousand items
+without a query per item. `refusal` is the one decision on a transition: `perform`,
+`available_actions`, the pages' pre-checks and the API all ask it. Delegation (who may
+delegate to whom, who may revoke) and due dates live here too.
 """
 
 from __future__ import annotations

@@ -13,8 +13,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, case, func, literal, select, tuple_, update
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    Connection,
+    Table,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.orm import Session, object_session
 
 from models import Attachment, AuditEvent, Council, Deliverable, Task, TaskUnit, utcnow
 from models.database import begin_write
@@ -195,10 +206,13 @@ def participations(
     refs = list(dict.fromkeys((s.kind, s.id) for s in snaps if policy.needs_participation(s)))
     if not refs:
         return {}
+    ids: dict[str, list[int]] = {}
+    for kind, item_id in refs:
+        ids.setdefault(kind, []).append(item_id)
     rows = conn.execute(
         select(*_PARTICIPATION_COLUMNS)
         .where(
-            tuple_(_E.c.item_type, _E.c.item_id).in_(refs),
+            or_(*(and_(_E.c.item_type == k, _E.c.item_id.in_(v)) for k, v in ids.items())),
             _E.c.action.in_(sorted(policy.PARTICIPATION_ACTIONS)),
         )
         .order_by(_E.c.seq)
@@ -211,8 +225,6 @@ def participation_of(conn: Connection, snap: ItemSnapshot) -> Participation:
 
 
 def _connection_of(item: Any) -> Connection | None:
-    from sqlalchemy.orm import object_session
-
     found = object_session(item) if isinstance(item, Task | Deliverable) else None
     return found.connection() if found is not None else None
 

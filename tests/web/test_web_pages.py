@@ -323,7 +323,7 @@ def test_full_path_through_the_pages(web, session, actors, steering):
         "Dự thảo → Đã trình",
         "Đã trình → Đã thẩm định",
         "Đã thẩm định → Đã phê duyệt",
-        "Sửa: nội dung, thông tin theo loại, hạn",
+        "Sửa: nội dung, thông tin theo loại",  # not the due date (issue 9)
     ):
         assert expected in trail, expected
     session.rollback()
