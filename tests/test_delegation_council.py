@@ -7,9 +7,11 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from models import AuditEvent, Deliverable, RegulationVersion
+from models import AuditEvent, Deliverable, RegulationVersion, User
+from tests.conftest import FAST_HASH, TEST_PASSWORD
 from tests.helpers import bring_to, fill, office_deliverable, state_and_version
-from workflow import clock, council, delegation, editing, errors, regulation, service
+from workflow import accounts, clock, council, delegation, editing, errors, regulation, service
+from workflow.policy import Actor
 
 TODAY = clock.today_local()
 
@@ -19,32 +21,35 @@ def last_event(session) -> AuditEvent:
     return session.execute(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)).scalar_one()
 
 
-def delegate(session, actors, start=TODAY, end=TODAY + timedelta(days=5)):
-    return delegation.delegate(
-        session, actors["giamdoc"], delegate_username="vp.chuyenvien", starts_on=start, ends_on=end
-    ).id
+def make_user(session, username: str, unit: str, *roles: str) -> Actor:
+    accounts.create_user(
+        session, username=username, full_name=username, unit_code=unit, roles=roles,
+        password=TEST_PASSWORD, password_method=FAST_HASH,
+    )  # fmt: skip
+    session.commit()
+    return Actor.of(session.execute(select(User).where(User.username == username)).scalar_one())
 
 
 # --- delegation ---------------------------------------------------------------------------
 
 
 def test_a_delegate_approves_on_behalf_and_the_trail_names_both(session, actors):
+    # Issue 9: the Director delegates to a Deputy Director (before, to a division member).
     item = ("deliverable", office_deliverable(session, "regulation").id)
-    # the delegate must not have submitted it: a division member cannot, so use the reviewer path
     bring_to(session, actors, item, "reviewed")
     delegation.delegate(
         session,
         actors["giamdoc"],
-        delegate_username="qltt.chuyenvien",
+        delegate_username="phogiamdoc",
         starts_on=TODAY,
         ends_on=TODAY,
     )
     outcome = service.perform(
-        session, actors["qltt.chuyenvien"], item, "approve", on_behalf_of="giamdoc"
+        session, actors["phogiamdoc"], item, "approve", on_behalf_of="giamdoc"
     )
     assert outcome.to_state == "approved"
     event = last_event(session)
-    assert (event.actor_username, event.on_behalf_of_username) == ("qltt.chuyenvien", "giamdoc")
+    assert (event.actor_username, event.on_behalf_of_username) == ("phogiamdoc", "giamdoc")
 
 
 def test_without_the_delegation_the_colleague_cannot_approve(session, actors):
@@ -62,12 +67,12 @@ def test_an_expired_delegation_gives_no_authority(session, actors):
     delegation.delegate(
         session,
         actors["giamdoc"],
-        delegate_username="qltt.chuyenvien",
+        delegate_username="phogiamdoc",
         starts_on=TODAY - timedelta(days=10),
         ends_on=TODAY - timedelta(days=1),
     )
     with pytest.raises(errors.NotPermitted, match="ủy quyền"):
-        service.perform(session, actors["qltt.chuyenvien"], item, "approve", on_behalf_of="giamdoc")
+        service.perform(session, actors["phogiamdoc"], item, "approve", on_behalf_of="giamdoc")
 
 
 def test_a_revoked_delegation_gives_no_authority_and_both_steps_are_audited(session, actors):
@@ -76,7 +81,7 @@ def test_a_revoked_delegation_gives_no_authority_and_both_steps_are_audited(sess
     made = delegation.delegate(
         session,
         actors["giamdoc"],
-        delegate_username="qltt.chuyenvien",
+        delegate_username="phogiamdoc",
         starts_on=TODAY,
         ends_on=TODAY,
     )
@@ -84,16 +89,24 @@ def test_a_revoked_delegation_gives_no_authority_and_both_steps_are_audited(sess
     delegation.revoke(session, actors["giamdoc"], made.id)
     assert last_event(session).action == "revoke"
     with pytest.raises(errors.NotPermitted):
-        service.perform(session, actors["qltt.chuyenvien"], item, "approve", on_behalf_of="giamdoc")
+        service.perform(session, actors["phogiamdoc"], item, "approve", on_behalf_of="giamdoc")
     assert state_and_version(session, item)[0] == "reviewed"
 
 
 def test_a_delegate_who_submitted_cannot_approve_it_on_behalf(session, actors):
+    # Issue 9: a delegate must hold the authority's role, so the submitter here is a Deputy
+    # Director who is also a member of the Office (before: a plain member as delegate).
+    both = make_user(session, "pgd.kiemnhiem", "vp", "deputy_director", "member")
     item = ("deliverable", office_deliverable(session, "regulation").id)
-    bring_to(session, actors, item, "reviewed")  # submitted by vp.chuyenvien
-    delegate(session, actors)
+    fill(session, actors, item[1])
+    service.perform(session, both, item, "submit")
+    service.perform(session, actors["vp.thamdinh"], item, "review")
+    delegation.delegate(
+        session, actors["giamdoc"], delegate_username="pgd.kiemnhiem",
+        starts_on=TODAY, ends_on=TODAY + timedelta(days=5),
+    )  # fmt: skip
     with pytest.raises(errors.NotPermitted, match="tách bạch"):
-        service.perform(session, actors["vp.chuyenvien"], item, "approve", on_behalf_of="giamdoc")
+        service.perform(session, both, item, "approve", on_behalf_of="giamdoc")
 
 
 def test_only_approvers_and_reviewers_can_delegate(session, actors):

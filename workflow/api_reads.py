@@ -222,8 +222,10 @@ def delegation(
 def regulation_versions(
     session: Session, actor: Actor, deliverable_id: int
 ) -> list[RegulationVersion]:
-    """The submitted texts of a regulation the actor may see (empty for other kinds)."""
+    """The submitted texts of a regulation the actor may see; NotFound for other kinds
+    (as the page: regulation.require_versioned)."""
     item = _deliverable(session, actor, deliverable_id)
+    regulation.require_versioned(item.kind)
     return regulation.versions(session, item.id)
 
 

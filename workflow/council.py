@@ -9,7 +9,7 @@ from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from models import Council, CouncilMember, CouncilVote
-from workflow import audit, machine
+from workflow import audit, machine, policy
 from workflow.errors import InvalidInput, InvalidTransition, NotPermitted
 from workflow.policy import Actor, ItemSnapshot
 
@@ -74,7 +74,7 @@ def cast_vote(
     client_addr: str | None = None,
 ) -> Tally:
     """Record a member's vote (audited); when the quorum is met the item becomes reviewed."""
-    from workflow.service import apply_transition, locked_item
+    from workflow.service import apply_transition, locked_item, participation_of
 
     with locked_item(session, actor, "deliverable", deliverable_id) as (conn, head, snap):
         council = council_for(conn, snap.deliverable_kind)
@@ -89,8 +89,9 @@ def cast_vote(
         ).first()
         if is_member is None or not actor.active:
             raise NotPermitted(f"Bạn không phải thành viên {council.name}.")
-        if actor.id == snap.submitted_by_id:
-            raise NotPermitted("Người đã trình không được bỏ phiếu (tách bạch nhiệm vụ).")
+        why = policy.why_not_vote(actor, snap, participation_of(conn, snap))
+        if why is not None:
+            raise NotPermitted(why)
         already = conn.execute(
             select(CouncilVote.id).where(
                 CouncilVote.deliverable_id == snap.id,

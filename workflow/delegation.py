@@ -1,6 +1,9 @@
 """Delegation (ủy quyền): a Director, Deputy Director or reviewer lets a named colleague act
 with their authority for a date range. Creating and revoking are audited; every action taken
-with a delegation records both people (see service.perform)."""
+with a delegation records both people (see service.perform). Who may delegate to whom, and
+who may revoke, is `policy.delegation_refusal` / `policy.revoke_refusal`: checked here when
+a delegation is made, used and revoked, and by the pages before they ask for a
+confirmation."""
 
 from __future__ import annotations
 
@@ -15,19 +18,27 @@ from workflow import audit, clock, policy
 from workflow.errors import InvalidInput, NotFound, NotPermitted
 from workflow.policy import Actor
 
-DELEGABLE = frozenset({policy.REVIEWER, policy.DEPUTY, policy.DIRECTOR})
+DELEGABLE = policy.DELEGABLE
+
+
+def _actor_where(conn: Connection, where) -> Actor | None:
+    user = conn.execute(
+        select(User.id, User.username, User.unit_id, Unit.name, User.active)
+        .outerjoin(Unit, Unit.id == User.unit_id)
+        .where(where)
+    ).first()
+    if user is None:
+        return None
+    roles = frozenset(
+        conn.execute(select(UserRole.role).where(UserRole.user_id == user.id)).scalars()
+    )
+    return Actor(user.id, user.username, user.unit_id, user.name or "", roles, bool(user.active))
 
 
 def _actor_of_user_id(conn: Connection, user_id: int) -> Actor:
-    user = conn.execute(
-        select(User.id, User.username, User.unit_id, Unit.name, User.active)
-        .join(Unit, Unit.id == User.unit_id)
-        .where(User.id == user_id)
-    ).one()
-    roles = frozenset(
-        conn.execute(select(UserRole.role).where(UserRole.user_id == user_id)).scalars()
-    )
-    return Actor(user.id, user.username, user.unit_id, user.name, roles, bool(user.active))
+    found = _actor_where(conn, User.id == user_id)
+    assert found is not None
+    return found
 
 
 def authority(
@@ -49,7 +60,13 @@ def authority(
     ).first()
     if row is None or not person.active:
         raise NotPermitted(f"Bạn không có ủy quyền còn hiệu lực của “{delegator_username}”.")
-    return _actor_of_user_id(conn, row.delegator_id)
+    delegator = _actor_of_user_id(conn, row.delegator_id)
+    refused = policy.delegation_refusal(delegator, person)
+    if refused is not None:  # roles changed since, or made before the rule: no authority
+        raise NotPermitted(
+            f"Ủy quyền của “{delegator_username}” cho bạn không còn hợp lệ: {refused.message}"
+        )
+    return delegator
 
 
 def active_for(
@@ -83,22 +100,22 @@ def delegate(
     note: str = "",
     client_addr: str | None = None,
 ) -> Delegation:
-    """`by` delegates their own authority (reviewer, deputy director, director)."""
-    if not by.active or not by.roles & DELEGABLE:
-        raise NotPermitted("Chỉ Giám đốc, Phó Giám đốc hoặc người thẩm định mới được ủy quyền.")
+    """`by` delegates their own authority (reviewer, deputy director, director) to someone
+    who could hold it (policy.DELEGATE_MAY_HOLD)."""
+    if not policy.may_delegate(by):
+        raise policy.delegation_refusal(by, None).exception()
     if ends_on < starts_on:
         raise InvalidInput("Ngày kết thúc phải sau hoặc bằng ngày bắt đầu.")
     begin_write(session)
     try:
         conn = session.connection()
         head = audit.lock_head(conn)
-        target = session.execute(
-            select(User).where(User.username == delegate_username.strip().lower())
-        ).scalar_one_or_none()
+        target = _actor_where(conn, User.username == delegate_username.strip().lower())
         if target is None or not target.active:
             raise InvalidInput(f"Không có người dùng đang hoạt động “{delegate_username}”.")
-        if target.id == by.id:
-            raise InvalidInput("Không thể ủy quyền cho chính mình.")
+        refused = policy.delegation_refusal(by, target)
+        if refused is not None:
+            raise refused.exception()
         delegation = Delegation(
             delegator_id=by.id,
             delegate_id=target.id,
@@ -130,6 +147,24 @@ def delegate(
     return delegation
 
 
+def _revocable(session: Session, by: Actor, delegation_id: int) -> Delegation:
+    delegation = session.get(Delegation, delegation_id)
+    if delegation is None:
+        raise NotFound("Không tìm thấy ủy quyền này.")
+    refused = policy.revoke_refusal(
+        by, delegation.delegator_id, delegation.delegate_id, delegation.revoked_at is not None
+    )
+    if refused is not None:
+        raise refused.exception()
+    return delegation
+
+
+def check_revoke(session: Session, by: Actor, delegation_id: int) -> None:
+    """What `revoke` would refuse with, raised without writing (before a confirmation):
+    404 unseen or missing, 403 for its delegate, 409 already revoked."""
+    _revocable(session, by, delegation_id)
+
+
 def revoke(
     session: Session, by: Actor, delegation_id: int, *, client_addr: str | None = None
 ) -> None:
@@ -138,13 +173,7 @@ def revoke(
     try:
         conn = session.connection()
         head = audit.lock_head(conn)
-        delegation = session.get(Delegation, delegation_id)
-        if delegation is None:
-            raise NotFound("Không tìm thấy ủy quyền này.")
-        if by.id != delegation.delegator_id and policy.ADMIN not in by.roles:
-            raise NotPermitted("Chỉ người ủy quyền hoặc quản trị mới được thu hồi ủy quyền.")
-        if delegation.revoked_at is not None:
-            raise InvalidInput("Ủy quyền này đã được thu hồi.")
+        delegation = _revocable(session, by, delegation_id)
         delegation.revoked_at = utcnow()
         session.flush()
         audit.append(

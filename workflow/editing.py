@@ -11,20 +11,30 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from models import Attachment, Comment, Contribution, Deliverable, TaskUnit, utcnow
+from models import Attachment, Comment, Contribution, Deliverable, Plan, Task, TaskUnit, utcnow
 from models.plan import DELIVERABLE_KINDS
 from workflow import audit, kinds, policy, text
-from workflow.errors import InvalidInput, InvalidTransition, NotFound, NotPermitted
+from workflow.errors import (
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+    NotPermitted,
+    ReasonRequired,
+    StaleVersion,
+)
 from workflow.policy import Actor, ItemSnapshot
 from workflow.service import coordinates, locked_item
 
-EDITABLE_FIELDS = ("title", "body", "due_date", "data")
+# What the owning unit edits in a draft. The due date is not theirs: it comes from the plan
+# and only `change_due_date` moves it.
+EDITABLE_FIELDS = ("title", "body", "data")
 MAX_TITLE = 500
 MAX_BODY = 200_000
+MAX_REASON = 10_000
 
 
 def _clean(changes: dict[str, Any]) -> dict[str, Any]:
-    unknown = set(changes) - set(EDITABLE_FIELDS)
+    unknown = set(changes) - {*EDITABLE_FIELDS, "due_date"}
     if unknown:
         raise InvalidInput(f"Không sửa được trường: {', '.join(sorted(unknown))}.")
     clean: dict[str, Any] = {}
@@ -70,11 +80,16 @@ def edit_deliverable(
         table = Deliverable.__table__
         current = (
             conn.execute(
-                select(*(table.c[f] for f in EDITABLE_FIELDS)).where(table.c.id == deliverable_id)
+                select(*(table.c[f] for f in (*EDITABLE_FIELDS, "due_date"))).where(
+                    table.c.id == deliverable_id
+                )
             )
             .one()
             ._asdict()
         )
+        # Sent back unchanged (a client echoing the item) is fine; a change is refused.
+        if "due_date" in clean and clean.pop("due_date") != current["due_date"]:
+            raise NotPermitted(policy.DUE_DATE_FROM_PLAN)
         diff = {f: [current[f], v] for f, v in clean.items() if current[f] != v}
         if not diff:
             return snap.version
@@ -113,7 +128,9 @@ def create_deliverable(
     due_date: date | None = None,
     client_addr: str | None = None,
 ) -> Deliverable:
-    """A new draft owned by the actor's unit, which must lead the task."""
+    """A new draft owned by the actor's unit, which must lead the task. Its due date is the
+    plan's (the task's deadline, else the plan's end); `due_date`, if given, must be that
+    date: a unit does not set its own deadlines (policy.why_not_change_due_date)."""
     with locked_item(session, actor, "task", task_id) as (conn, head, task_snap):
         leads = set(
             session.execute(
@@ -129,6 +146,15 @@ def create_deliverable(
                 f"Loại sản phẩm không hợp lệ; chọn trong: {', '.join(DELIVERABLE_KINDS)}."
             )
         clean = _clean({"title": title, "body": body, "due_date": due_date})
+        planned = session.execute(
+            select(Task.due_date, Plan.period_end)
+            .join(Plan, Plan.id == Task.plan_id)
+            .where(Task.id == task_snap.id)
+        ).one()
+        plan_due = planned.due_date or planned.period_end
+        if clean["due_date"] is not None and clean["due_date"] != plan_due:
+            raise NotPermitted(policy.DUE_DATE_FROM_PLAN)
+        clean["due_date"] = plan_due
         deliverable = Deliverable(task_id=task_snap.id, unit_id=actor.unit_id, kind=kind, **clean)
         session.add(deliverable)
         session.flush()
@@ -304,3 +330,64 @@ def remove_attachment(
             detail={"attachment_id": attachment_id, "filename": filename},
             **audit.actor_fields(actor),
         )
+
+
+def change_due_date(
+    session: Session,
+    actor: Actor,
+    deliverable_id: int,
+    new_date: date | None,
+    reason: str | None,
+    *,
+    expected_version: int | None = None,
+    client_addr: str | None = None,
+) -> int:
+    """Move a deliverable's due date (the plan's): the Office reviewer or the Director only,
+    with a reason, not once approved; audited with the old and new dates. Returns the new
+    version (unchanged if the date is the same)."""
+    reason = (reason or "").strip()
+    item = ("deliverable", deliverable_id)
+    with locked_item(session, actor, *item) as (conn, head, snap):
+        why = policy.why_not_change_due_date(actor, snap)
+        if why is not None:  # permission before the version: a refused user learns nothing
+            raise NotPermitted(why)
+        if expected_version is not None and snap.version != expected_version:
+            raise StaleVersion(
+                "Mục này vừa được người khác thay đổi; hãy tải lại trang và thử lại.",
+                current_version=snap.version,
+            )
+        if snap.state == "approved":
+            raise InvalidTransition("Mục đã được phê duyệt; không đổi hạn hoàn thành nữa.")
+        if not isinstance(new_date, date):
+            raise InvalidInput("Hạn hoàn thành không hợp lệ (dd/mm/yyyy).")
+        if not reason:
+            raise ReasonRequired("Đổi hạn hoàn thành cần ghi rõ lý do.")
+        if len(reason) > MAX_REASON:
+            raise InvalidInput(f"Lý do không quá {MAX_REASON} ký tự.")
+        table = Deliverable.__table__
+        old = conn.execute(select(table.c.due_date).where(table.c.id == deliverable_id)).scalar()
+        if old == new_date:
+            return snap.version
+        conn.execute(
+            update(table)
+            .where(table.c.id == deliverable_id, table.c.version == snap.version)
+            .values(due_date=new_date, version=snap.version + 1, updated_at=utcnow())
+        )
+        audit.append(
+            conn,
+            head,
+            item_type="deliverable",
+            item_id=deliverable_id,
+            action="change_due_date",
+            from_state=snap.state,
+            to_state=snap.state,
+            reason=reason,
+            client_addr=client_addr,
+            detail={
+                "version": snap.version + 1,
+                "from": old.isoformat() if old else None,
+                "to": new_date.isoformat(),
+            },
+            **audit.actor_fields(actor),
+        )
+    return snap.version + 1

@@ -26,11 +26,11 @@ from models import (
     Unit,
     User,
 )
-from workflow import delegation, guards, kinds, machine, policy, queries, trail, ui_reads
-from workflow.errors import InvalidTransition, NotFound, NotPermitted, UnknownAction
+from workflow import guards, kinds, machine, policy, queries, trail, ui_reads
+from workflow.errors import InvalidTransition, NotFound, NotPermitted
 from workflow.machine import APPROVED, DRAFT, REVIEWED, STATES, SUBMITTED
 from workflow.policy import Actor
-from workflow.service import available_actions, require_view, snapshot_of
+from workflow.service import available_actions, participation_of, snapshot_of
 from workflow.trail import TrailFilter
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -626,6 +626,8 @@ class ItemDetail:
     regulation: ui_reads.RegulationSummary | None = None
     commendation_ready: bool = False
     timing_kind: str = ""
+    # Due dates come from the plan: only the Office reviewer or the Director change one.
+    can_change_due_date: bool = False
     periods: list[PeriodGroup] = field(default_factory=list)  # ongoing tasks' reports
     other_deliverables: list[DeliverableRow] = field(default_factory=list)
 
@@ -706,10 +708,10 @@ def _blocked(
 
 
 def _with_delegations(
-    session: Session, actor: Actor, snap, own: list[str], today: date
+    session: Session, actor: Actor, snap, own: list[str], today: date, taken
 ) -> tuple[list[str], dict[str, list[tuple[str, str]]]]:
     """The actor's own actions plus those a delegation lends them, in the machine's order."""
-    lent = ui_reads.acting_options(actor, snap, ui_reads.principals(session, actor, today))
+    lent = ui_reads.acting_options(actor, snap, ui_reads.principals(session, actor, today), taken)
     wanted = set(own) | set(lent)
     ordered = [a for a, source in policy.WHO_MAY if source == snap.state and a in wanted]
     return list(dict.fromkeys(ordered)), lent
@@ -741,14 +743,15 @@ def deliverable_detail(
         .where(Deliverable.id == d.id)
     ).one()
     events = trail.item_events(session, actor, "deliverable", d.id)
-    own = available_actions(actor, snap)
-    actions, acting_for = _with_delegations(session, actor, snap, own, today)
+    taken = participation_of(session.connection(), snap)
+    own = available_actions(actor, snap, taken)
+    actions, acting_for = _with_delegations(session, actor, snap, own, today, taken)
     why_not_edit = policy.why_not_edit(actor, snap)
     attachments = _attachments(session, "deliverable", d.id)
     missing = kinds.missing(
         d.kind, d.title, d.body, d.data, (a.purpose for a in attachments if a.purpose)
     )
-    panel = ui_reads.council_panel(session, actor, snap)
+    panel = ui_reads.council_panel(session, actor, snap, taken)
     contributions = ui_reads.contributions_panel(session, actor, snap)
     return ItemDetail(
         kind="deliverable",
@@ -782,6 +785,7 @@ def deliverable_detail(
         contributions=contributions if contributions.shown else None,
         regulation=ui_reads.regulation_summary(session, snap),
         commendation_ready=ui_reads.commendation_ready(snap),
+        can_change_due_date=policy.can_change_due_date(actor, snap),
     )
 
 
@@ -818,8 +822,9 @@ def task_detail(
     ]  # fmt: skip
     periods, others = _by_period(deliverables) if t.timing_kind == "ongoing" else ([], [])
     events = trail.item_events(session, actor, "task", t.id)
-    own = available_actions(actor, snap)
-    actions, acting_for = _with_delegations(session, actor, snap, own, today)
+    taken = participation_of(session.connection(), snap)
+    own = available_actions(actor, snap, taken)
+    actions, acting_for = _with_delegations(session, actor, snap, own, today, taken)
     open_required = session.execute(
         select(func.count())
         .select_from(Deliverable)
@@ -942,36 +947,6 @@ def ensure_visible(session: Session, actor: Actor, item: tuple[str, int]) -> Non
     queries.get_item(session, actor, kind, item_id)
 
 
-def check_action(
-    session: Session,
-    actor: Actor,
-    item: tuple[str, int],
-    action: str,
-    on_behalf_of: str | None = None,
-) -> None:
-    """Raise what `perform` would refuse with for `action` now, without writing anything
-    (used before asking for a confirmation). `on_behalf_of`: as `perform`'s."""
-    kind, item_id = item
-    snap = snapshot_of(queries.get_item(session, actor, kind, item_id))
-    if on_behalf_of is not None:
-        person = actor
-        actor = delegation.authority(session.connection(), person, on_behalf_of)
-        require_view(session.connection(), actor, snap)
-        if action in machine.ACTIONS:
-            policy.require_independent(person, snap, action)
-    if action not in machine.ACTIONS:
-        raise UnknownAction(f"Không có thao tác “{action}”.", action=action)
-    if not policy.may_ever(actor, action):
-        raise NotPermitted("Vai trò của bạn không được thực hiện thao tác này.", action=action)
-    if machine.destination(action, snap.state) is None:
-        raise InvalidTransition(
-            f"Không thể “{machine.ACTION_LABELS[action]}” khi mục đang ở trạng thái "
-            f"“{machine.STATE_LABELS[snap.state]}”.",
-            state=snap.state,
-        )
-    policy.require_permission(actor, snap, action)
-
-
 def check_can_attach(session: Session, actor: Actor, deliverable_id: int) -> None:
     """Before a file is stored: the same refusal `record_attachment` would give."""
     deliverable_for_edit(session, actor, deliverable_id)
@@ -996,7 +971,7 @@ KNOWN_ACTIONS: tuple[str, ...] = (
     "create", "edit", "comment", "attach", "detach", "vote", "contribute", "delegate",
     "revoke", "periodic_reports", "remind", "api_token_issue", "api_token_revoke",
     "set_roles", "deactivate", "reactivate", "login", "login_failed", "login_throttled",
-    "logout", "password_change", "download",
+    "logout", "password_change", "download", "change_due_date",
 )  # fmt: skip
 
 

@@ -10,10 +10,18 @@ from sqlalchemy.orm import Session
 
 from models import Deliverable, RegulationVersion
 from workflow import clock
+from workflow.errors import NotFound
 from workflow.policy import Actor, ItemSnapshot
 
 _D = Deliverable.__table__
 _V = RegulationVersion.__table__
+VERSIONED_KINDS = frozenset({"regulation"})
+
+
+def require_versioned(kind: str | None) -> None:
+    """Only a regulation has versions: any other kind answers NotFound (page and API)."""
+    if kind not in VERSIONED_KINDS:
+        raise NotFound("Sản phẩm này không phải là quy chế có phiên bản.")
 
 
 def after_transition(conn: Connection, snap: ItemSnapshot, action: str, actor: Actor) -> None:

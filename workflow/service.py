@@ -7,19 +7,31 @@ the audit event, and commits: one transaction, all or nothing.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, func, literal, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    Connection,
+    Table,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.orm import Session, object_session
 
-from models import Attachment, Council, Deliverable, Task, TaskUnit, utcnow
+from models import Attachment, AuditEvent, Council, Deliverable, Task, TaskUnit, utcnow
 from models.database import begin_write
 from workflow import audit, council, delegation, effects, guards, kinds, machine, policy, stays
-from workflow.errors import InvalidTransition, NotFound, NotPermitted, StaleVersion, UnknownAction
-from workflow.policy import Actor, ItemSnapshot
+from workflow.errors import NotFound, StaleVersion
+from workflow.policy import NO_PARTICIPATION, Actor, ItemSnapshot, Participation
 
 ITEM_KINDS = ("task", "deliverable")
 _TABLES: dict[str, Table] = {"task": Task.__table__, "deliverable": Deliverable.__table__}
@@ -165,18 +177,117 @@ def locked_item(
         raise
 
 
-def available_actions(actor: Actor, item: ItemSnapshot | Task | Deliverable) -> list[str]:
-    """The actions `actor` may take on the item now (guards that need input not checked)."""
+_E = AuditEvent.__table__
+_PARTICIPATION_COLUMNS = (
+    _E.c.item_type,
+    _E.c.item_id,
+    _E.c.action,
+    _E.c.actor_id,
+    _E.c.on_behalf_of_id,
+    case((_E.c.action == "vote", _E.c.detail), else_=None),
+)
+
+
+def _fold(rows) -> dict[tuple[str, int], Participation]:
+    events: dict[tuple[str, int], list] = {}
+    for item_type, item_id, action, actor_id, behalf_id, vote_detail in rows:
+        in_favour = bool(json.loads(vote_detail).get("in_favour")) if vote_detail else False
+        events.setdefault((item_type, item_id), []).append((action, actor_id, behalf_id, in_favour))
+    return {ref: policy.participation(found) for ref, found in events.items()}
+
+
+def participations(
+    conn: Connection, snaps: list[ItemSnapshot]
+) -> dict[tuple[str, int], Participation]:
+    """Who took part in each item's current round (policy.participation), for the items
+    whose decisions depend on it: one query over the items' own events, read through the
+    (item_type, item_id, seq) index, so its cost follows those items' histories, never the
+    whole trail."""
+    refs = list(dict.fromkeys((s.kind, s.id) for s in snaps if policy.needs_participation(s)))
+    if not refs:
+        return {}
+    ids: dict[str, list[int]] = {}
+    for kind, item_id in refs:
+        ids.setdefault(kind, []).append(item_id)
+    rows = conn.execute(
+        select(*_PARTICIPATION_COLUMNS)
+        .where(
+            or_(*(and_(_E.c.item_type == k, _E.c.item_id.in_(v)) for k, v in ids.items())),
+            _E.c.action.in_(sorted(policy.PARTICIPATION_ACTIONS)),
+        )
+        .order_by(_E.c.seq)
+    )
+    return _fold(rows)
+
+
+def participation_of(conn: Connection, snap: ItemSnapshot) -> Participation:
+    return participations(conn, [snap]).get((snap.kind, snap.id), NO_PARTICIPATION)
+
+
+def _connection_of(item: Any) -> Connection | None:
+    found = object_session(item) if isinstance(item, Task | Deliverable) else None
+    return found.connection() if found is not None else None
+
+
+def available_actions(
+    actor: Actor,
+    item: ItemSnapshot | Task | Deliverable,
+    participation: Participation | None = None,
+) -> list[str]:
+    """The actions `actor` may take on the item now (guards that need input not checked):
+    those `policy.refusal` does not refuse, exactly what `perform` would let through.
+    `participation`: who took part in the item's round (`participations`, loaded once for
+    a list); read here for an ORM item when it is not given."""
     snap = item if isinstance(item, ItemSnapshot) else snapshot_of(item)
     if not policy.can_view(actor, snap):
         return []
+    if participation is None:
+        conn = _connection_of(item)
+        participation = participation_of(conn, snap) if conn is not None else NO_PARTICIPATION
     return [
         action
         for (action, source) in policy.WHO_MAY
-        if source == snap.state
-        and policy.may_ever(actor, action)
-        and policy.why_not(actor, snap, action) is None
+        if source == snap.state and policy.refusal(actor, snap, action, participation) is None
     ]
+
+
+def decide(
+    conn: Connection,
+    actor: Actor,
+    snap: ItemSnapshot,
+    action: str,
+    on_behalf_of: str | None = None,
+) -> Actor:
+    """Raise what `perform` refuses `action` with (the item already seen by `actor`);
+    return whose authority it is taken with. Reads, never writes: `perform` calls it under
+    the lock, the pages before asking for a confirmation."""
+    if action not in machine.ACTIONS:  # after visibility: an unseen item stays unseen
+        raise policy.refusal(actor, snap, action).exception()
+    authority = actor
+    if on_behalf_of is not None:
+        authority = delegation.authority(conn, actor, on_behalf_of)
+        require_view(conn, authority, snap)
+    participation = participation_of(conn, snap)
+    found = policy.refusal(authority, snap, action, participation, person=actor)
+    if found is not None:
+        raise found.exception()
+    return authority
+
+
+def check_action(
+    session: Session,
+    actor: Actor,
+    item: Any,
+    action: str,
+    on_behalf_of: str | None = None,
+) -> None:
+    """What `perform` would refuse with for `action` now, raised without writing anything
+    (pages ask before a confirmation): the same `decide`, outside the lock."""
+    kind, item_id = item_ref(item)
+    conn = session.connection()
+    snap = load_snapshot(conn, kind, item_id)
+    require_view(conn, actor, snap)
+    decide(conn, actor, snap, action, on_behalf_of)
 
 
 _D = Deliverable.__table__
@@ -271,23 +382,7 @@ def perform(
         expected_version = item.__dict__.get("version")
     reason = (reason or "").strip() or None
     with locked_item(session, actor, kind, item_id, expected_version) as (conn, head, snap):
-        if action not in machine.ACTIONS:  # after visibility: an unseen item stays unseen
-            raise UnknownAction(f"Không có thao tác “{action}”.", action=action)
-        authority = actor
-        if on_behalf_of is not None:
-            authority = delegation.authority(conn, actor, on_behalf_of)
-            require_view(conn, authority, snap)
-        if not policy.may_ever(authority, action):
-            raise NotPermitted("Vai trò của bạn không được thực hiện thao tác này.", action=action)
-        if machine.destination(action, snap.state) is None:
-            raise InvalidTransition(
-                f"Không thể “{machine.ACTION_LABELS[action]}” khi mục đang ở trạng thái "
-                f"“{machine.STATE_LABELS[snap.state]}”.",
-                state=snap.state,
-            )
-        policy.require_permission(authority, snap, action)
-        if authority is not actor:
-            policy.require_independent(actor, snap, action)
+        authority = decide(conn, actor, snap, action, on_behalf_of)
         event = apply_transition(
             conn,
             head,

@@ -78,41 +78,34 @@ def principals(session: Session, person: Actor, today: date | None = None) -> li
     for r in rows:
         if r.username in found:
             continue
-        found[r.username] = Principal(
-            r.username,
-            r.full_name,
-            Actor(
-                r.id,
-                r.username,
-                r.unit_id,
-                r.name or "",
-                frozenset(roles.get(r.id, ())),
-                bool(r.active),
-            ),
-        )
+        delegator = Actor(
+            r.id, r.username, r.unit_id, r.name or "", frozenset(roles.get(r.id, ())),
+            bool(r.active),
+        )  # fmt: skip
+        if not policy.may_delegate_to(delegator, person):  # as delegation.authority refuses
+            continue
+        found[r.username] = Principal(r.username, r.full_name, delegator)
     return list(found.values())
 
 
 def acting_options(
-    person: Actor, snap: ItemSnapshot, lent: list[Principal]
+    person: Actor,
+    snap: ItemSnapshot,
+    lent: list[Principal],
+    participation: policy.Participation = policy.NO_PARTICIPATION,
 ) -> dict[str, list[tuple[str, str]]]:
     """action → the delegators (username, full name) with whose authority `person` may take
-    it now (the same rules `service.perform(on_behalf_of=…)` applies; no query)."""
+    it now: `policy.refusal`, as `service.perform(on_behalf_of=…)` asks it (no query)."""
     options: dict[str, list[tuple[str, str]]] = {}
     for principal in lent:
         authority = principal.actor
         if not policy.can_view(authority, snap):
             continue
         for action, source in policy.WHO_MAY:
-            if source != snap.state or not policy.may_ever(authority, action):
+            if source != snap.state:
                 continue
-            if policy.why_not(authority, snap, action) is not None:
-                continue
-            try:
-                policy.require_independent(person, snap, action)
-            except NotPermitted:
-                continue
-            options.setdefault(action, []).append((principal.username, principal.full_name))
+            if policy.refusal(authority, snap, action, participation, person=person) is None:
+                options.setdefault(action, []).append((principal.username, principal.full_name))
     return options
 
 
@@ -209,38 +202,44 @@ def delegations_page(session: Session, actor: Actor, today: date | None = None) 
             received.append(row)
         else:
             others.append(row)
-    can_delegate = bool(actor.roles & {policy.REVIEWER, policy.DEPUTY, policy.DIRECTOR})
-    colleagues = []
-    if can_delegate:
-        colleagues = [
-            Colleague(*row)
-            for row in session.execute(
-                select(User.username, User.full_name, Unit.name)
-                .outerjoin(Unit, Unit.id == User.unit_id)
-                .where(User.active.is_(True), User.id != actor.id)
-                .order_by(Unit.id, User.full_name)
-            )
-        ]
-    return DelegationsPage(given, received, others, colleagues, can_delegate, today)
+    can_delegate = policy.may_delegate(actor)
+    return DelegationsPage(
+        given, received, others, _delegates_for(session, actor), can_delegate, today
+    )
+
+
+def _delegates_for(session: Session, actor: Actor) -> list[Colleague]:
+    """The colleagues `actor` may delegate to (policy.delegation_refusal); two queries,
+    none for someone who may not delegate. Only users holding a delegable role are read."""
+    if not policy.may_delegate(actor):
+        return []
+    holders = session.execute(
+        select(UserRole.user_id, UserRole.role).where(
+            UserRole.role.in_(sorted(policy.DELEGABLE | policy.NEVER_DELEGATES))
+        )
+    ).all()
+    roles: dict[int, set[str]] = {}
+    for user_id, role in holders:
+        roles.setdefault(user_id, set()).add(role)
+    rows = session.execute(
+        select(User.id, User.username, User.full_name, User.unit_id, Unit.name)
+        .outerjoin(Unit, Unit.id == User.unit_id)
+        .where(User.active.is_(True), User.id.in_(list(roles)), User.id != actor.id)
+        .order_by(Unit.id, User.full_name)
+    ).all()
+    return [
+        Colleague(r.username, r.full_name, r.name or "")
+        for r in rows
+        if policy.may_delegate_to(
+            actor, Actor(r.id, r.username, r.unit_id, r.name or "", frozenset(roles[r.id]))
+        )
+    ]
 
 
 def check_can_delegate(actor: Actor) -> None:
     """Before reading the form: the refusal `delegation.delegate` would give first."""
-    if not actor.active or not actor.roles & {policy.REVIEWER, policy.DEPUTY, policy.DIRECTOR}:
-        raise NotPermitted("Chỉ Giám đốc, Phó Giám đốc hoặc người thẩm định mới được ủy quyền.")
-
-
-def check_can_revoke(session: Session, actor: Actor, delegation_id: int) -> None:
-    """Before asking for the confirmation: the refusal `delegation.revoke` would give."""
-    found = session.get(Delegation, delegation_id)
-    if found is None or not actor.active:
-        raise NotFound("Không tìm thấy ủy quyền này.")
-    if actor.id not in (found.delegator_id, found.delegate_id) and policy.ADMIN not in actor.roles:
-        raise NotFound("Không tìm thấy ủy quyền này.")  # someone else's: not even seen
-    if actor.id != found.delegator_id and policy.ADMIN not in actor.roles:
-        raise NotPermitted("Chỉ người ủy quyền hoặc quản trị mới được thu hồi ủy quyền.")
-    if found.revoked_at is not None:
-        raise InvalidTransition("Ủy quyền này đã được thu hồi.")
+    if not policy.may_delegate(actor):
+        raise policy.delegation_refusal(actor, None).exception()
 
 
 # --- council votes -----------------------------------------------------------------------
@@ -265,8 +264,9 @@ class CouncilPanel:
     is_member: bool
     voted: bool
     # Why the actor may not vote now: None (they may), "not_member", "not_submitted",
-    # "submitter" (separation of duties) or "voted".
+    # "submitter" or "author" (separation of duties: policy.why_not_vote) or "voted".
     refusal: str | None
+    refusal_message: str = ""
 
     @property
     def votes_for(self) -> int:
@@ -285,10 +285,15 @@ class CouncilPanel:
         return self.refusal is None
 
 
-def council_panel(session: Session, actor: Actor, snap: ItemSnapshot) -> CouncilPanel | None:
+def council_panel(
+    session: Session,
+    actor: Actor,
+    snap: ItemSnapshot,
+    participation: policy.Participation | None = None,
+) -> CouncilPanel | None:
     """The council that reviews the item's kind, this round's votes and whether the actor
     may vote (the rules of `council.cast_vote`); None when the kind needs no council.
-    The caller has checked the actor may see the item. Three queries."""
+    The caller has checked the actor may see the item. Four queries at most."""
     if snap.kind != "deliverable":
         return None
     found = session.execute(
@@ -321,12 +326,18 @@ def council_panel(session: Session, actor: Actor, snap: ItemSnapshot) -> Council
     ]
     is_member = actor.active and any(uid == actor.id for uid, _ in members)
     voted = any(v.username == actor.username for v in votes) and snap.round > 0
+    why = None
+    if is_member and snap.state == SUBMITTED:
+        if participation is None:
+            participation = service.participation_of(session.connection(), snap)
+        why = policy.why_not_vote(actor, snap, participation)
     if not is_member:
         refusal = "not_member"
     elif snap.state != SUBMITTED:
         refusal = "not_submitted"
-    elif actor.id == snap.submitted_by_id:
-        refusal = "submitter"
+    elif why is not None:
+        submitted = actor.id == snap.submitted_by_id or actor.id in participation.submitters
+        refusal = "submitter" if submitted and actor.id not in participation.authors else "author"
     elif voted:
         refusal = "voted"
     else:
@@ -340,6 +351,7 @@ def council_panel(session: Session, actor: Actor, snap: ItemSnapshot) -> Council
         is_member,
         voted,
         refusal,
+        why or "",
     )
 
 
@@ -356,8 +368,8 @@ def check_can_vote(session: Session, actor: Actor, deliverable_id: int) -> Counc
         raise InvalidTransition("Chỉ bỏ phiếu khi sản phẩm đang ở trạng thái Đã trình.")
     if panel.refusal == "not_member":
         raise NotPermitted(f"Bạn không phải thành viên {panel.name}.")
-    if panel.refusal == "submitter":
-        raise NotPermitted("Người đã trình không được bỏ phiếu (tách bạch nhiệm vụ).")
+    if panel.refusal in ("submitter", "author"):
+        raise NotPermitted(panel.refusal_message)
     if panel.refusal == "voted":
         raise InvalidTransition("Bạn đã bỏ phiếu cho lần trình này.")
     return panel
@@ -365,7 +377,8 @@ def check_can_vote(session: Session, actor: Actor, deliverable_id: int) -> Counc
 
 def votes_waiting(session: Session, actor: Actor) -> tuple[bool, set[int]]:
     """(whether the actor sits on a council, the ids of submitted deliverables waiting for
-    their vote this round — not those they submitted). One query, two for a member."""
+    their vote this round — not those they may not vote on: policy.why_not_vote). One
+    query, three for a member."""
     if not actor.active:
         return False, set()
     kinds_voted = list(
@@ -382,15 +395,29 @@ def votes_waiting(session: Session, actor: Actor) -> tuple[bool, set[int]]:
         CouncilVote.round == Deliverable.round,
         CouncilVote.user_id == actor.id,
     )
-    waiting = session.execute(
-        select(Deliverable.id).where(
-            Deliverable.kind.in_(kinds_voted),
-            Deliverable.state == SUBMITTED,
-            or_(Deliverable.submitted_by_id.is_(None), Deliverable.submitted_by_id != actor.id),
-            ~mine,
+    waiting = [
+        service.snapshot_of(d)
+        for d in session.execute(
+            select(Deliverable).where(
+                Deliverable.kind.in_(kinds_voted),
+                Deliverable.state == SUBMITTED,
+                or_(
+                    Deliverable.submitted_by_id.is_(None),
+                    Deliverable.submitted_by_id != actor.id,
+                ),
+                ~mine,
+            )
+        ).scalars()
+    ]
+    taken = service.participations(session.connection(), waiting)
+    return True, {
+        snap.id
+        for snap in waiting
+        if policy.why_not_vote(
+            actor, snap, taken.get((snap.kind, snap.id), policy.NO_PARTICIPATION)
         )
-    ).scalars()
-    return True, set(waiting)
+        is None
+    }
 
 
 # --- coordinating units' contributions -----------------------------------------------------
@@ -582,8 +609,7 @@ def _numbered(pairs: list[tuple[str, str]]) -> list[DiffLine]:
 def _versions(session: Session, actor: Actor, deliverable_id: int):
     item = queries.get_item(session, actor, "deliverable", deliverable_id)
     assert isinstance(item, Deliverable)
-    if item.kind != "regulation":
-        raise NotFound("Sản phẩm này không phải là quy chế có phiên bản.")
+    regulation.require_versioned(item.kind)
     task_number = session.execute(select(Task.number).where(Task.id == item.task_id)).scalar_one()
     rows = session.execute(
         select(RegulationVersion, User.username, User.full_name)

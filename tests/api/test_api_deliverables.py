@@ -129,13 +129,14 @@ def test_create_a_draft_201(client, bearer, session):
         LIST,
         headers=bearer("vp.chuyenvien"),
         json={"task_id": 9, "title": "Danh sách đề nghị khen thưởng đợt 2", "kind": "nominations",
-              "body": "Tập thể A; cá nhân B.", "due_date": "2025-12-15"},
+              "body": "Tập thể A; cá nhân B."},
     )  # fmt: skip
     assert r.status_code == 201, r.get_json()
     d = r.get_json()
     assert r.headers["Location"].endswith(f"/api/v1/deliverables/{d['id']}")
     assert (d["state"], d["version"], d["unit"]) == ("draft", 1, "Văn phòng Sở")
-    assert d["due_date"] == "2025-12-15" and d["allowed_actions"] == ["submit"]
+    # Issue 9: the due date is the plan's (task 9 is ongoing: the plan's end), not the unit's
+    assert d["due_date"] == "2025-12-31" and d["allowed_actions"] == ["submit"]
     r = client.get(f"{LIST}/{d['id']}/audit", headers=bearer("vp.chuyenvien"))
     assert [e["action"] for e in r.get_json()["items"]] == ["create"]
 
@@ -180,15 +181,16 @@ def test_edit_a_draft_200(client, bearer, draft_id):
     r = client.patch(
         f"{LIST}/{draft_id}",
         headers=bearer("vp.chuyenvien"),
-        json={"title": "Quyết định kiện toàn BCĐ", "body": "Dự thảo.", "due_date": None,
+        json={"title": "Quyết định kiện toàn BCĐ", "body": "Dự thảo.", "due_date": "2025-11-15",
               "version": 1},
     )  # fmt: skip
     assert r.status_code == 200, r.get_json()
     d = r.get_json()
+    # Issue 9: the due date is the plan's; sent back unchanged it is accepted (a change: 403)
     assert (d["title"], d["body"], d["due_date"], d["version"]) == (
         "Quyết định kiện toàn BCĐ",
         "Dự thảo.",
-        None,
+        "2025-11-15",
         2,
     )
     r = client.get(f"{LIST}/{draft_id}/audit", headers=bearer("vp.chuyenvien"))

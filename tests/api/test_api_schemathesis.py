@@ -52,6 +52,7 @@ CALLERS = {
     "POST /deliverables/{deliverable_id}/contributions": "qltt.chuyenvien",  # coordinates
     "POST /delegations": "giamdoc",
     "DELETE /delegations/{delegation_id}": "giamdoc",
+    "POST /deliverables/{deliverable_id}/due-date": "vp.thamdinh",  # the plan's date keeper
 }
 
 
@@ -179,6 +180,9 @@ def _arrange(session, actors) -> dict[str, list[dict]]:
         "POST /delegations": [{"body": {"delegate": "phogiamdoc", **period}}],
         "DELETE /delegations/{delegation_id}": [{"delegation_id": d} for d in delegations],
         "GET /plans/{plan_id}/dashboard": [{"plan_id": plan}],
+        "POST /deliverables/{deliverable_id}/due-date": [
+            {"deliverable_id": regulation, "body": {"reason": "Lùi hạn.", "version": None}}
+        ],
     }
 
 

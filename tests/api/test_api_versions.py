@@ -75,8 +75,9 @@ def test_a_version_that_does_not_exist_is_404(client, bearer, session, actors):
 
 
 def test_other_kinds_have_no_versions(client, bearer, draft_id):
+    # Issue 9: 404 as on the page (before: 200 with an empty list)
     r = client.get(f"{API}/deliverables/{draft_id}/versions", headers=bearer("vp.chuyenvien"))
-    assert r.status_code == 200 and r.get_json() == {"items": []}
+    assert r.status_code == 404 and error_of(r) == "not_found"
 
 
 def test_versions_of_an_item_one_may_not_see_404(client, bearer, foreign_draft_id):

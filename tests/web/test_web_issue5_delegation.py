@@ -8,11 +8,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from models import AuditEvent, Delegation
-from tests.conftest import FAST_HASH, TEST_PASSWORD
 from tests.helpers import bring_to, state_and_version
 from workflow import clock, delegation, service
-from workflow.accounts import create_user
-from workflow.policy import Actor
 
 
 def text(response) -> str:
@@ -27,15 +24,18 @@ TODAY = clock.today_local()
 
 
 def test_director_delegates_and_the_delegate_approves_on_behalf(web, session, actors, rules_doc):
+    # Issue 9: the Director delegates to a Deputy Director (before: to a division member,
+    # which the delegation rule now refuses); the form offers only who may hold his authority.
     director = web("giamdoc")
     page = text(director.get("/delegations"))
     assert 'name="starts_on"' in page and 'name="ends_on"' in page
     assert f'value="{ddmmyyyy(TODAY)}"' in page  # starts today unless changed
-    assert '<option value="qltt.chuyenvien">Võ Văn Tâm (qltt.chuyenvien)' in page
+    assert '<option value="phogiamdoc">Lê Thị Hồng Nhung (phogiamdoc)' in page
+    assert '<option value="qltt.chuyenvien">' not in page
     created = director.post(
         "/delegations",
         {
-            "delegate": "qltt.chuyenvien",
+            "delegate": "phogiamdoc",
             "starts_on": ddmmyyyy(TODAY),
             "ends_on": ddmmyyyy(TODAY + timedelta(days=6)),
             "note": "Nghỉ phép",
@@ -43,14 +43,14 @@ def test_director_delegates_and_the_delegate_approves_on_behalf(web, session, ac
     )
     assert created.status_code == 303
     page = text(director.get("/delegations"))
-    assert "Đã ủy quyền cho qltt.chuyenvien" in page
+    assert "Đã ủy quyền cho phogiamdoc" in page
     given = page.split("Tôi đã ủy quyền")[1]
-    assert "Võ Văn Tâm" in given and "Đang có hiệu lực" in given and "Nghỉ phép" in given
+    assert "Lê Thị Hồng Nhung" in given and "Đang có hiệu lực" in given and "Nghỉ phép" in given
     assert f"{ddmmyyyy(TODAY)} – {ddmmyyyy(TODAY + timedelta(days=6))}" in given
 
-    # The delegate sees it received, and on a reviewed item may approve on the Director's
-    # behalf (they have no approving role of their own: no "myself" choice).
-    delegate = web("qltt.chuyenvien")
+    # The delegate sees it received, and on a reviewed item may approve in their own right
+    # or on the Director's behalf.
+    delegate = web("phogiamdoc")
     assert "Trần Minh Đức" in text(delegate.get("/delegations")).split("Được ủy quyền cho tôi")[1]
     bring_to(session, actors, ("deliverable", rules_doc.id), "reviewed")
     item = f"/deliverables/{rules_doc.id}"
@@ -58,7 +58,7 @@ def test_director_delegates_and_the_delegate_approves_on_behalf(web, session, ac
     approve = page.split('class="action-form action-approve"')[1].split("</form>")[0]
     assert '<select id="as-approve" name="on_behalf_of"' in approve
     assert '<option value="giamdoc">Thực hiện thay mặt Trần Minh Đức</option>' in approve
-    assert "Chính tôi" not in approve
+    assert "Chính tôi" in approve
     version = state_and_version(session, ("deliverable", rules_doc.id))[1]
     unconfirmed = delegate.post(
         f"{item}/act", {"action": "approve", "version": str(version), "on_behalf_of": "giamdoc"}
@@ -72,68 +72,61 @@ def test_director_delegates_and_the_delegate_approves_on_behalf(web, session, ac
     assert done.status_code == 303, text(done)
     assert state_and_version(session, ("deliverable", rules_doc.id))[0] == "approved"
     trail = text(delegate.get(item)).split("Nhật ký của sản phẩm")[1]
-    assert 'Võ Văn Tâm <span class="on-behalf-of">(thay mặt Trần Minh Đức)</span>' in trail
+    assert 'Lê Thị Hồng Nhung <span class="on-behalf-of">(thay mặt Trần Minh Đức)</span>' in trail
     session.rollback()
     event = session.execute(select(AuditEvent).where(AuditEvent.action == "approve")).scalar_one()
-    assert (event.actor_username, event.on_behalf_of_username) == ("qltt.chuyenvien", "giamdoc")
+    assert (event.actor_username, event.on_behalf_of_username) == ("phogiamdoc", "giamdoc")
     # The whole trail (audit page) names both too.
     assert "(thay mặt Trần Minh Đức)" in text(web("kiemtra").get("/audit"))
 
 
-def test_a_reviewer_with_a_delegation_chooses_myself_or_on_behalf(
-    web, session, actors, rules_doc, steering
+def test_a_deputy_with_a_delegation_chooses_myself_or_on_behalf(
+    web, session, actors, rules_doc, nominations
 ):
+    # Issue 9: before, the Director delegated to the Office reviewer; a delegate must now
+    # hold the Director's authority in their own right (a Deputy Director).
     delegation.delegate(
-        session, actors["giamdoc"], delegate_username="vp.thamdinh",
+        session, actors["giamdoc"], delegate_username="phogiamdoc",
         starts_on=TODAY, ends_on=TODAY,
     )  # fmt: skip
     bring_to(session, actors, ("deliverable", rules_doc.id), "submitted")
-    page = text(web("vp.thamdinh").get(f"/deliverables/{rules_doc.id}"))
-    # Submitted: review and return are the reviewer's own; the Director's authority adds
-    # nothing here, so no choice is offered.
-    assert 'class="action-form action-review"' in page
-    assert 'name="on_behalf_of"' not in page
-    # Reviewed by another reviewer: the reviewer may send back or approve only on the
-    # Director's behalf.
-    bring_to_reviewed_by_other_reviewer(session, actors, rules_doc.id)
-    page = text(web("vp.thamdinh").get(f"/deliverables/{rules_doc.id}"))
-    for action in ("send_back", "approve"):
-        form = page.split(f'class="action-form action-{action}"')[1].split("</form>")[0]
-        assert '<option value="giamdoc">Thực hiện thay mặt Trần Minh Đức</option>' in form
-        assert "Chính tôi" not in form
-    # Reviewed by this reviewer: approving it on anyone's behalf would break separation of
-    # duties, so it is not offered (send-back and return still are).
-    bring_to(session, actors, ("deliverable", steering.id), "reviewed")
-    page = text(web("vp.thamdinh").get(f"/deliverables/{steering.id}"))
+    page = text(web("phogiamdoc").get(f"/deliverables/{rules_doc.id}"))
+    # Submitted: nothing for a Deputy Director, nor for the Director's authority.
+    assert 'name="on_behalf_of"' not in page and 'class="action-form action-' not in page
+    # Approved: reopening is the Director's alone, so it is offered only on his behalf.
+    bring_to_approved(session, actors, rules_doc.id)
+    page = text(web("phogiamdoc").get(f"/deliverables/{rules_doc.id}"))
+    form = page.split('class="action-form action-reopen"')[1].split("</form>")[0]
+    assert '<option value="giamdoc">Thực hiện thay mặt Trần Minh Đức</option>' in form
+    assert "Chính tôi" not in form
+    # Reviewed by the council with this deputy's vote for it: approving it, on anyone's
+    # behalf, would break separation of duties, so it is not offered; forced, it is refused.
+    bring_to(session, actors, ("deliverable", nominations.id), "reviewed")  # phogiamdoc voted
+    page = text(web("phogiamdoc").get(f"/deliverables/{nominations.id}"))
     assert 'class="action-form action-approve"' not in page
-    assert 'class="action-form action-send_back"' in page
-    version = state_and_version(session, ("deliverable", steering.id))[1]
-    refused = web("vp.thamdinh").post(
-        f"/deliverables/{steering.id}/act",
+    version = state_and_version(session, ("deliverable", nominations.id))[1]
+    refused = web("phogiamdoc").post(
+        f"/deliverables/{nominations.id}/act",
         {"action": "approve", "version": str(version), "confirm": "y", "on_behalf_of": "giamdoc"},
     )
     assert refused.status_code == 403
     assert "tách bạch nhiệm vụ" in text(refused)
 
 
-def bring_to_reviewed_by_other_reviewer(session, actors, item_id: int) -> None:
-    """Reviewed by a second Office reviewer, so vp.thamdinh stays independent of it."""
-    user = create_user(
-        session, username="vp.thamdinh2", full_name="Lý Thị Thẩm", unit_code="vp",
-        roles=["reviewer"], password=TEST_PASSWORD, password_method=FAST_HASH,
-    )  # fmt: skip
-    session.commit()
-    service.perform(session, Actor.of(user), ("deliverable", item_id), "review")
+def bring_to_approved(session, actors, item_id: int) -> None:
+    """From submitted: reviewed by the Office, approved by the Director."""
+    service.perform(session, actors["vp.thamdinh"], ("deliverable", item_id), "review")
+    service.perform(session, actors["giamdoc"], ("deliverable", item_id), "approve")
 
 
 def test_revoke_needs_confirmation_and_ends_the_authority(web, session, actors, rules_doc):
     given = delegation.delegate(
-        session, actors["giamdoc"], delegate_username="qltt.chuyenvien",
+        session, actors["giamdoc"], delegate_username="phogiamdoc",
         starts_on=TODAY, ends_on=TODAY + timedelta(days=3),
     )  # fmt: skip
-    bring_to(session, actors, ("deliverable", rules_doc.id), "reviewed")
+    bring_to(session, actors, ("deliverable", rules_doc.id), "approved")
     item = f"/deliverables/{rules_doc.id}"
-    delegate = web("qltt.chuyenvien")
+    delegate = web("phogiamdoc")
     assert 'name="on_behalf_of"' in text(delegate.get(item))
 
     director = web("giamdoc")
@@ -146,7 +139,7 @@ def test_revoke_needs_confirmation_and_ends_the_authority(web, session, actors, 
     # Only the delegator (or an administrator) revokes; others do not even see it.
     assert delegate.post(f"/delegations/{given.id}/revoke", {"confirm": "y"}).status_code == 403
     assert (
-        web("phogiamdoc").post(f"/delegations/{given.id}/revoke", {"confirm": "y"}).status_code
+        web("vp.thamdinh").post(f"/delegations/{given.id}/revoke", {"confirm": "y"}).status_code
         == 404
     )
     assert director.post("/delegations/999999/revoke", {"confirm": "y"}).status_code == 404
@@ -163,8 +156,9 @@ def test_revoke_needs_confirmation_and_ends_the_authority(web, session, actors, 
     version = state_and_version(session, ("deliverable", rules_doc.id))[1]
     refused = delegate.post(
         f"{item}/act",
-        {"action": "approve", "version": str(version), "confirm": "y", "on_behalf_of": "giamdoc"},
-    )
+        {"action": "reopen", "version": str(version), "reason": "Bổ sung.",
+         "on_behalf_of": "giamdoc"},
+    )  # fmt: skip
     assert refused.status_code == 403
     assert "ủy quyền" in text(refused)
     session.rollback()
@@ -176,15 +170,15 @@ def test_revoke_needs_confirmation_and_ends_the_authority(web, session, actors, 
 
 def test_an_expired_or_future_delegation_is_not_offered(web, session, actors, rules_doc):
     delegation.delegate(
-        session, actors["giamdoc"], delegate_username="qltt.chuyenvien",
+        session, actors["giamdoc"], delegate_username="phogiamdoc",
         starts_on=TODAY - timedelta(days=10), ends_on=TODAY - timedelta(days=1),
     )  # fmt: skip
     delegation.delegate(
-        session, actors["phogiamdoc"], delegate_username="qltt.chuyenvien",
+        session, actors["giamdoc"], delegate_username="phogiamdoc",
         starts_on=TODAY + timedelta(days=1), ends_on=TODAY + timedelta(days=5),
     )  # fmt: skip
-    bring_to(session, actors, ("deliverable", rules_doc.id), "reviewed")
-    delegate = web("qltt.chuyenvien")
+    bring_to(session, actors, ("deliverable", rules_doc.id), "approved")
+    delegate = web("phogiamdoc")
     page = text(delegate.get(f"/deliverables/{rules_doc.id}"))
     assert 'name="on_behalf_of"' not in page
     assert "Bạn không có thao tác nào" in page
@@ -193,8 +187,9 @@ def test_an_expired_or_future_delegation_is_not_offered(web, session, actors, ru
     version = state_and_version(session, ("deliverable", rules_doc.id))[1]
     refused = delegate.post(
         f"/deliverables/{rules_doc.id}/act",
-        {"action": "approve", "version": str(version), "confirm": "y", "on_behalf_of": "giamdoc"},
-    )
+        {"action": "reopen", "version": str(version), "reason": "Bổ sung.",
+         "on_behalf_of": "giamdoc"},
+    )  # fmt: skip
     assert refused.status_code == 403
 
 

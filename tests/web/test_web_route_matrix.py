@@ -122,6 +122,10 @@ ROUTES = {
         rule(set(), 404),  # not a regulation: no version 1, for anyone
     ),
     ("pages.vote", "POST"): ("/deliverables/{deliverable}/vote", VIEWERS_OF_DRAFT),
+    ("pages.change_due_date", "POST"): (
+        "/deliverables/{deliverable}/due-date",
+        rule({"reviewer", "director"}, 403, other_member=404),
+    ),
     # The API: bearer tokens; anonymous → 401.
     ("api.openapi", "GET"): ("/api/v1/openapi.json", rule(EVERYONE)),
     ("api.issue_token", "POST"): ("/api/v1/auth/token", rule(EVERYONE)),
@@ -158,7 +162,11 @@ ROUTES = {
         "/api/v1/deliverables/{deliverable}/contributions",
         rule(set(), 403, other_member=404),
     ),
-    ("api.list_versions", "GET"): ("/api/v1/deliverables/{deliverable}/versions", VIEWERS_OF_DRAFT),
+    # only a regulation has versions: 404 for anyone, as on the page (issue 9)
+    ("api.list_versions", "GET"): (
+        "/api/v1/deliverables/{deliverable}/versions",
+        rule(set(), 404),
+    ),
     ("api.version_diff", "GET"): (
         "/api/v1/deliverables/{deliverable}/versions/1/diff",
         rule(set(), 404),  # not a regulation: no version 1, for anyone
@@ -168,10 +176,16 @@ ROUTES = {
         "/api/v1/delegations",
         rule({"reviewer", "deputy", "director"}),
     ),
-    # the director's delegation to the deputy: the delegator or an admin may revoke it
+    # the director's delegation to the deputy: the delegator or an admin may revoke it; the
+    # delegate is refused; to others it does not exist (as on the page, issue 9)
     ("api.revoke_delegation", "DELETE"): (
         "/api/v1/delegations/{delegation}",
-        rule({"director", "admin"}),
+        rule({"director", "admin"}, 404, deputy=403),
+    ),
+    # due dates are the plan's: the Office reviewer or the Director change one (issue 9)
+    ("api.change_due_date", "POST"): (
+        "/api/v1/deliverables/{deliverable}/due-date",
+        rule({"reviewer", "director"}, 403, other_member=404),
     ),
     ("api.plan_dashboard", "GET"): ("/api/v1/plans/{plan}/dashboard", rule(SIGNED_IN)),
 }
@@ -191,6 +205,11 @@ PAGE_BODIES = {
     },
     ("pages.contribute", "POST"): {"body": "Ý kiến"},
     ("pages.vote", "POST"): {"in_favour": "1", "choice": "for", "comment": "Đồng ý"},
+    ("pages.change_due_date", "POST"): {
+        "due_date": "20/12/2025",
+        "reason": "Lùi hạn theo chỉ đạo.",
+        "version": "1",
+    },
 }
 API_BODIES = {
     ("api.issue_token", "POST"): {"username": "kiemtra", "password": TEST_PASSWORD},
@@ -203,6 +222,7 @@ API_BODIES = {
         "starts_on": "2025-11-01",
         "ends_on": "2025-11-30",
     },
+    ("api.change_due_date", "POST"): {"due_date": "2025-12-20", "reason": "Lùi hạn."},
 }
 
 

@@ -10,9 +10,10 @@ from webapp.api.auth import actor, client_addr
 from webapp.api.errors import json_response
 from webapp.api.parsing import MAX_ID, MISSING
 from webapp.db import session
-from workflow import api_reads, editing, kinds, queries
+from workflow import api_reads, editing, kinds, queries, service
 from workflow.machine import STATES
-from workflow.policy import Actor
+from workflow.policy import NO_PARTICIPATION, Actor
+from workflow.service import snapshot_of
 
 ITEM = f"/deliverables/<int(max={MAX_ID}):deliverable_id>"
 
@@ -44,9 +45,15 @@ def list_deliverables() -> Response:
     )
     page = rows[:limit]
     next_cursor = page[-1][0].id if len(rows) > limit else None
+    taken = service.participations(session().connection(), [snapshot_of(d) for d, _, _ in page])
     return json_response(
         {
-            "items": [serialize.deliverable(d, n, u, who) for d, n, u in page],
+            "items": [
+                serialize.deliverable(
+                    d, n, u, who, taken.get(("deliverable", d.id), NO_PARTICIPATION)
+                )
+                for d, n, u in page
+            ],
             "next_cursor": next_cursor,
         }
     )
@@ -114,8 +121,28 @@ def edit_deliverable(deliverable_id: int) -> Response:
     return json_response(_detail(who, deliverable_id))
 
 
+def change_due_date(deliverable_id: int) -> Response:
+    """The plan's due date moved by the Office reviewer or the Director, with a reason."""
+    data = parsing.json_object(allowed=("due_date", "reason", "version"))
+    due_date = parsing.date_field(data, "due_date", required=True)
+    reason = parsing.text(data, "reason", max_len=editing.MAX_REASON, required=True)
+    version = parsing.integer(data, "version", nullable=True)
+    who = actor()
+    editing.change_due_date(
+        session(),
+        who,
+        deliverable_id,
+        due_date,
+        reason,
+        expected_version=None if version is MISSING else version,
+        client_addr=client_addr(),
+    )
+    return json_response(_detail(who, deliverable_id))
+
+
 def register(bp: Blueprint) -> None:
     bp.add_url_rule("/deliverables", "list_deliverables", list_deliverables, methods=["GET"])
     bp.add_url_rule("/deliverables", "create_deliverable", create_deliverable, methods=["POST"])
     bp.add_url_rule(ITEM, "get_deliverable", get_deliverable, methods=["GET"])
     bp.add_url_rule(ITEM, "edit_deliverable", edit_deliverable, methods=["PATCH"])
+    bp.add_url_rule(f"{ITEM}/due-date", "change_due_date", change_due_date, methods=["POST"])

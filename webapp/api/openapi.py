@@ -207,12 +207,30 @@ SCHEMAS: dict[str, Any] = {
         {
             "title": string(minLength=1, maxLength=editing.MAX_TITLE),
             "body": nullable(string(maxLength=editing.MAX_BODY)),
-            "due_date": nullable(DAY),
+            "due_date": nullable(
+                {
+                    **DAY,
+                    "description": (
+                        "Hạn lấy từ kế hoạch: chỉ được gửi lại đúng hạn hiện có; "
+                        "đổi hạn là 403 (xem POST …/due-date)."
+                    ),
+                }
+            ),
             "data": FORM_DATA,
             "version": nullable(
                 integer(minimum=0, maximum=MAX_ID, description="Phiên bản đã đọc; 409 nếu đã đổi.")
             ),
         }
+    ),
+    "DueDateChange": obj(
+        {
+            "due_date": DAY,
+            "reason": string(minLength=1, maxLength=editing.MAX_REASON),
+            "version": nullable(
+                integer(minimum=0, maximum=MAX_ID, description="Phiên bản đã đọc; 409 nếu đã đổi.")
+            ),
+        },
+        ["due_date", "reason"],
     ),
     "ActionRequest": obj(
         {
@@ -458,6 +476,24 @@ def document() -> dict[str, Any]:
                         **errors(400, 401, 403, 404, 409, 413),
                     },
                 },
+            },
+            "/deliverables/{deliverable_id}/due-date": {
+                "post": {
+                    "tags": ["deliverable"],
+                    "operationId": "change_due_date",
+                    "summary": "Đổi hạn hoàn thành (người thẩm định Văn phòng Sở hoặc Giám đốc)",
+                    "description": (
+                        "Hạn lấy từ kế hoạch; đơn vị không tự đổi hạn của mình (403). Cần lý "
+                        "do (400); mục đã phê duyệt không đổi hạn (409). Nhật ký ghi hạn cũ, "
+                        "hạn mới và lý do."
+                    ),
+                    "parameters": [path_id("deliverable_id")],
+                    "requestBody": body("DueDateChange"),
+                    "responses": {
+                        "200": ok("DeliverableDetail"),
+                        **errors(400, 401, 403, 404, 409, 413),
+                    },
+                }
             },
             **_item_paths("deliverables", "deliverable_id", "deliverable"),
             **openapi_collab.PATHS,

@@ -227,7 +227,7 @@ PATHS: dict[str, Any] = {
         "get": {
             "tags": ["deliverable"],
             "operationId": "list_versions",
-            "summary": "Các phiên bản của quy chế (rỗng với loại khác)",
+            "summary": "Các phiên bản của quy chế (404 với loại sản phẩm khác)",
             "parameters": [ITEM],
             "responses": {"200": ok("VersionList"), **errors(401, 404)},
         }
@@ -264,11 +264,14 @@ PATHS: dict[str, Any] = {
             "tags": ["delegation"],
             "operationId": "revoke_delegation",
             "summary": "Thu hồi ủy quyền (người ủy quyền hoặc quản trị)",
-            "description": "400: ủy quyền này đã được thu hồi trước đó (theo lõi).",
+            "description": (
+                "403: người được ủy quyền; 404: không có, hoặc ủy quyền của người khác; "
+                "409: đã được thu hồi trước đó (như trên trang)."
+            ),
             "parameters": [path_id("delegation_id")],
             "responses": {
                 "204": {"description": "Đã thu hồi."},
-                **errors(400, 401, 403, 404),
+                **errors(401, 403, 404, 409),
             },
         }
     },

@@ -5,14 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy.orm import object_session
+
 from models import Attachment, AuditEvent, Deliverable, RegulationVersion, Task
 from workflow import policy
 from workflow.api_reads import ContributionRow, DelegationRow, VersionDiff, VoteSheet
 from workflow.council import Tally
 from workflow.dashboard import Dashboard, Progress
-from workflow.policy import Actor
+from workflow.policy import NO_PARTICIPATION, Actor, Participation
 from workflow.queries import TaskRow
-from workflow.service import available_actions, snapshot_of
+from workflow.service import available_actions, participations, snapshot_of
 from workflow.trail import event_dict
 
 
@@ -24,7 +26,9 @@ def moment(value: datetime | None) -> str | None:
     return value.isoformat() + "Z" if value is not None else None
 
 
-def task(row: TaskRow, item: Task, actor: Actor) -> dict[str, Any]:
+def task(
+    row: TaskRow, item: Task, actor: Actor, participation: Participation | None = None
+) -> dict[str, Any]:
     return {
         "id": row.id,
         "plan_id": row.plan_id,
@@ -38,22 +42,36 @@ def task(row: TaskRow, item: Task, actor: Actor) -> dict[str, Any]:
         "state": row.state,
         "version": row.version,
         "progress": {"approved": row.approved, "total": row.total},
-        "allowed_actions": available_actions(actor, item),
+        "allowed_actions": available_actions(actor, item, participation),
     }
 
 
 def task_detail(row: TaskRow, item: Task, actor: Actor, deliverables: list[Any]) -> dict[str, Any]:
     data = task(row, item, actor)
+    taken = participations(
+        object_session(item).connection(), [snapshot_of(d) for d, _, _ in deliverables]
+    )
     data.update(
         content=item.content,
         lead_text=item.lead_text,
         coordinating_text=item.coordinating_text,
-        deliverables=[deliverable(d, number, unit, actor) for d, number, unit in deliverables],
+        deliverables=[
+            deliverable(d, number, unit, actor, taken.get(("deliverable", d.id), NO_PARTICIPATION))
+            for d, number, unit in deliverables
+        ],
     )
     return data
 
 
-def deliverable(item: Deliverable, task_number: int, unit_name: str, actor: Actor) -> dict:
+def deliverable(
+    item: Deliverable,
+    task_number: int,
+    unit_name: str,
+    actor: Actor,
+    participation: Participation | None = None,
+) -> dict:
+    """`participation`: loaded for a whole list (service.participations); None for one
+    item (read here when its actions depend on it)."""
     snap = snapshot_of(item)
     return {
         "id": item.id,
@@ -69,7 +87,9 @@ def deliverable(item: Deliverable, task_number: int, unit_name: str, actor: Acto
         "state": item.state,
         "version": item.version,
         "updated_at": moment(item.updated_at),
-        "allowed_actions": available_actions(actor, snap),
+        "allowed_actions": available_actions(
+            actor, item if participation is None else snap, participation
+        ),
         "editable": policy.can_edit(actor, snap),
     }
 

@@ -11,14 +11,24 @@ from webapp.api.auth import actor
 from webapp.api.errors import json_response
 from webapp.api.parsing import MAX_ID
 from webapp.db import session
-from workflow import queries
+from workflow import queries, service
+from workflow.policy import NO_PARTICIPATION
+from workflow.service import snapshot_of
 
 
 def list_tasks() -> Response:
     s, who = session(), actor()
     rows = queries.task_rows(s)
     tasks = {t.id: t for t in s.scalars(select(Task).where(Task.id.in_([r.id for r in rows])))}
-    return json_response({"items": [serialize.task(r, tasks[r.id], who) for r in rows]})
+    taken = service.participations(s.connection(), [snapshot_of(t) for t in tasks.values()])
+    return json_response(
+        {
+            "items": [
+                serialize.task(r, tasks[r.id], who, taken.get(("task", r.id), NO_PARTICIPATION))
+                for r in rows
+            ]
+        }
+    )
 
 
 def get_task(task_id: int) -> Response:

@@ -84,7 +84,14 @@ class EditForm(FlaskForm):
     version = HiddenField()
     title = StringField(_l("Tiêu đề"), validators=[DataRequired(), Length(max=500)])
     body = TextAreaField(_l("Nội dung"), validators=[Length(max=200_000)])
-    due_date = StringField(_l("Hạn hoàn thành (dd/mm/yyyy)"), validators=[Length(max=10)])
+
+
+class DueDateForm(FlaskForm):
+    """The Office reviewer's or the Director's change of a due date (the plan's)."""
+
+    version = HiddenField()
+    due_date = StringField(_l("Hạn hoàn thành mới (dd/mm/yyyy)"), validators=[Length(max=10)])
+    reason = TextAreaField(_l("Lý do đổi hạn"), validators=[Length(max=4000)])
 
 
 class CommentForm(FlaskForm):

@@ -89,7 +89,7 @@ def revoke_delegation(delegation_id: int):
     else's delegation, 403 for its delegate, 409 if it was already revoked."""
     back_to(url_for("pages.delegations"))
     session = db.session()
-    ui_reads.check_can_revoke(session, actor(), delegation_id)
+    delegation.check_revoke(session, actor(), delegation_id)
     if not RevokeForm().confirm.data:
         raise InvalidInput(_("Hãy đánh dấu ô xác nhận trước khi thu hồi ủy quyền."))
     delegation.revoke(session, actor(), delegation_id, client_addr=client_addr())

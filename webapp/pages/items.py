@@ -13,6 +13,7 @@ from webapp.pages.common import (
     ActionForm,
     CommentForm,
     ContributionForm,
+    DueDateForm,
     EditForm,
     NewDeliverableForm,
     UploadForm,
@@ -50,7 +51,38 @@ def deliverable(deliverable_id: int):
         upload_form=UploadForm(back="view"),
         vote_form=VoteForm(),
         contribution_form=ContributionForm(),
+        due_form=_due_form(detail),
     )
+
+
+def _due_form(detail) -> DueDateForm:
+    form = DueDateForm(formdata=None)
+    form.version.data = str(detail.version)
+    form.due_date.data = detail.due_date.strftime("%d/%m/%Y") if detail.due_date else ""
+    return form
+
+
+@bp.post("/deliverables/<int:deliverable_id>/due-date")
+@login_required
+def change_due_date(deliverable_id: int):
+    """The Office reviewer or the Director (403 otherwise; 404 if unseen), with a reason
+    (400 without), not once approved (409): `editing.change_due_date` decides."""
+    back = url_for("pages.deliverable", deliverable_id=deliverable_id)
+    back_to(back)
+    form = DueDateForm()
+    session = db.session()
+    inbox.ensure_visible(session, actor(), ("deliverable", deliverable_id))
+    editing.change_due_date(
+        session,
+        actor(),
+        deliverable_id,
+        parse_date(form.due_date.data),
+        form.reason.data,
+        expected_version=parse_version(form.version.data),
+        client_addr=client_addr(),
+    )
+    flash(_("Đã đổi hạn hoàn thành; việc đổi hạn được ghi vào nhật ký."), "success")
+    return redirect(back, 303)
 
 
 def _edit_page(data, form, kind_values, error: str | None = None, status: int = 200):
@@ -81,11 +113,8 @@ def edit(deliverable_id: int):
         try:
             if not form.validate():
                 raise InvalidInput(_("Hãy kiểm tra các ô được đánh dấu."))
-            changes = {
-                "title": form.title.data,
-                "body": form.body.data or "",
-                "due_date": parse_date(form.due_date.data),
-            }
+            # The due date is the plan's: shown, never read from this form.
+            changes = {"title": form.title.data, "body": form.body.data or ""}
             data = kindforms.to_data(kind, values)
             if data is not None:
                 changes["data"] = data
@@ -107,7 +136,6 @@ def edit(deliverable_id: int):
     data = inbox.deliverable_for_edit(session, actor(), deliverable_id)
     form.title.data = data.title
     form.body.data = data.body
-    form.due_date.data = data.due_date.strftime("%d/%m/%Y") if data.due_date else ""
     form.version.data = str(data.version)
     return _edit_page(data, form, kindforms.for_form(data.kind, data.data))
 
@@ -127,7 +155,7 @@ def act(kind: str, item_id: int):
     session = db.session()
     inbox.ensure_visible(session, actor(), (kind, item_id))  # 404 before reading the input
     if action == "approve" and not form.confirm.data:
-        inbox.check_action(session, actor(), (kind, item_id), action, on_behalf_of)
+        service.check_action(session, actor(), (kind, item_id), action, on_behalf_of)
         raise InvalidInput(_("Hãy đánh dấu ô xác nhận trước khi phê duyệt."))
     outcome = service.perform(
         session,

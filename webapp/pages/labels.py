@@ -19,6 +19,7 @@ EVENT_LABELS = {
     "periodic_reports": _l("Tạo báo cáo định kỳ"),
     "remind": _l("Gửi nhắc việc"),
     "detach": _l("Gỡ tệp"),
+    "change_due_date": _l("Đổi hạn hoàn thành"),
     "api_token_issue": _l("Cấp mã truy cập API"),
     "api_token_revoke": _l("Thu hồi mã truy cập API"),
     "login": _l("Đăng nhập"),
