@@ -49,7 +49,10 @@ def arrange(session, actors, *, approve_task3: bool = False) -> Arranged:
     task1_report = _deliverable(session, "periodic_report", 1)  # November's
     ids = (regulation.id, committee.id, task1_report.id, regulation.task_id)
     clerk = actors["vp.chuyenvien"]
-    editing.edit_deliverable(session, clerk, ids[0], {"body": ON_TIME_BODY, "due_date": FUTURE})
+    editing.change_due_date(
+        session, actors["vp.thamdinh"], ids[0], FUTURE, "Kế hoạch điều chỉnh thời hạn."
+    )
+    editing.edit_deliverable(session, clerk, ids[0], {"body": ON_TIME_BODY})
     for username, action in (
         ("vp.chuyenvien", "submit"),
         ("vp.thamdinh", "review"),
