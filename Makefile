@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+WORKERS ?= 2
 STAMP := $(VENV)/.installed
 
 .PHONY: install run test lint format bench bench-engine bench-importer clean
@@ -22,7 +23,7 @@ run: install
 	@echo "Tài khoản mẫu: giamdoc, phogiamdoc, vp.thamdinh, vp.chuyenvien, qltt.chuyenvien,"
 	@echo "  khtc.chuyenvien, qlcn.chuyenvien, qlnl.chuyenvien, qltm.chuyenvien, kiemtra, admin"
 	@echo "  (mật khẩu: PHEDUYET_DEMO_PASSWORD, hoặc mật khẩu in ra khi nạp dữ liệu mẫu lần đầu)"
-	$(BIN)/pheduyet run --host 127.0.0.1 --port $(PORT)
+	$(BIN)/pheduyet serve --host 127.0.0.1 --port $(PORT) --workers $(WORKERS)
 
 test: install
 	$(BIN)/pytest -q

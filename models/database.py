@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
+
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_PRAGMAS = (
@@ -43,6 +47,37 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
     for pragma in SQLITE_PRAGMAS:
         cursor.execute(pragma)
     cursor.close()
+
+
+def _watch_sqlite_file(engine: Engine, path: str) -> None:
+    """SQLite's pre-ping. A connection keeps the file it opened even after the file was
+    moved or deleted, so a pooled connection whose file is no longer at `path` is dropped
+    at checkout; and once the database has existed, a missing file is an error (no new,
+    empty database is created in its place): requests fail until the file is back."""
+    seen = {"file": False}
+
+    def identity() -> tuple[int, int] | None:
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return None
+        return stat.st_dev, stat.st_ino
+
+    def on_do_connect(_dialect, _record, _cargs, _cparams):
+        if seen["file"] and identity() is None:
+            raise sqlite3.OperationalError(f"unable to open database file: {path} is missing")
+
+    def on_connect(_dbapi_connection, record) -> None:
+        record.info["pheduyet_file"] = identity()
+        seen["file"] = True
+
+    def on_checkout(_dbapi_connection, record, _proxy) -> None:
+        if record.info.get("pheduyet_file") != identity():
+            raise DisconnectionError(f"the database file {path} was moved or replaced")
+
+    event.listen(engine, "do_connect", on_do_connect)
+    event.listen(engine, "connect", on_connect)
+    event.listen(engine, "checkout", on_checkout)
 
 
 def _sqlite_begin_immediate(conn) -> None:
