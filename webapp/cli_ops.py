@@ -19,6 +19,15 @@ from webapp.cli import fail, one_line_errors
 
 def gunicorn_argv(host: str, port: int, workers: int, threads: int, timeout: int) -> list[str]:
     """The gunicorn command line `serve` runs (extra settings: GUNICORN_CMD_ARGS)."""
+    from gunicorn.config import KNOWN_SETTINGS
+
+    # recent gunicorn opens a control socket at one fixed path in $HOME: several servers on
+    # one machine would fight over it, and nothing here uses it.
+    control = (
+        ["--no-control-socket"]
+        if any(s.name == "control_socket_disable" for s in KNOWN_SETTINGS)
+        else []
+    )
     return [
         sys.executable,
         "-m",
@@ -29,6 +38,7 @@ def gunicorn_argv(host: str, port: int, workers: int, threads: int, timeout: int
         f"--timeout={timeout}",
         "--graceful-timeout=30",
         "--access-logfile=-",
+        *control,
         "webapp.wsgi:app",
     ]
 
