@@ -132,7 +132,7 @@ def _check_sqlite_backup(source: Path) -> None:
         try:
             ok = conn.execute("PRAGMA quick_check").fetchone()[0]
             has_schema = conn.execute(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_event'"
             ).fetchone()
         finally:
             conn.close()
@@ -141,7 +141,7 @@ def _check_sqlite_backup(source: Path) -> None:
     if ok != "ok":
         raise BackupError(f"bản sao lưu {source} bị hỏng: {ok}.")
     if not has_schema:
-        raise BackupError(f"{source} không phải bản sao lưu của pheduyet (thiếu alembic_version).")
+        raise BackupError(f"{source} không phải bản sao lưu của pheduyet (không có nhật ký).")
 
 
 def _restore_sqlite(source: Path, path: Path) -> None:
