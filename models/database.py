@@ -31,13 +31,22 @@ def make_engine(url: str, **kwargs) -> Engine:
     head are read under the lock that guards the write (a deferred transaction fails with
     SQLITE_BUSY when it upgrades to writing after another writer committed). Reads stay
     deferred and never block writers (WAL).
+
+    A pooled connection is checked before each use, so the app recovers by itself when the
+    database comes back after disappearing for a moment: on PostgreSQL by a ping
+    (`pool_pre_ping`), on SQLite by checking the file is still the one it opened.
     """
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {}).setdefault("timeout", 10)
+    else:
+        kwargs.setdefault("pool_pre_ping", True)
     engine = create_engine(url, **kwargs)
     if is_sqlite(engine):
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_begin_immediate)
+        path = engine.url.database
+        if path and path != ":memory:" and not path.startswith("file:"):
+            _watch_sqlite_file(engine, os.path.abspath(path))
     return engine
 
 
