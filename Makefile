@@ -6,7 +6,7 @@ PORT ?= 5000
 WORKERS ?= 2
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint format bench bench-engine bench-importer clean
+.PHONY: install run test test-deps lint format bench bench-engine bench-importer clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,15 @@ run: install
 	@echo "  (mật khẩu: PHEDUYET_DEMO_PASSWORD, hoặc mật khẩu in ra khi nạp dữ liệu mẫu lần đầu)"
 	$(BIN)/pheduyet serve --host 127.0.0.1 --port $(PORT) --workers $(WORKERS)
 
-test: install
-	$(BIN)/pytest -q
+# Debian's chromium, libreoffice-writer, fonts and nginx: installed when missing and root
+# (as in CI), else one line naming them. The tests run in TEST_JOBS processes (pytest-xdist).
+TEST_JOBS ?= auto
+
+test-deps:
+	@scripts/ensure-test-deps
+
+test: install test-deps
+	$(BIN)/pytest -q -n $(TEST_JOBS)
 
 lint: install
 	$(BIN)/ruff check .

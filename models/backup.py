@@ -227,6 +227,8 @@ def _restore_postgres(engine: Engine, source: Path) -> None:
         _pg_tool("pg_restore"),
         "--no-owner",
         "--no-privileges",
+        "--clean",
+        "--if-exists",
         "--single-transaction",
         "--exit-on-error",
         f"--dbname={engine.url.database}",
