@@ -27,6 +27,30 @@ FAST_HASH = "pbkdf2:sha256:1000"  # scrypt is deliberately slow; tests create ma
 
 FRESH = "pheduyet_fresh"  # a copy of the freshly created tables, kept beside `public`
 _fresh_tables: list[str] = []  # their names, once this process has made the copy
+_fresh_schema: list[str] = []  # and the fingerprint of `public` right after create_all
+
+# Everything in `public` a test could have changed: relations (tables, indexes, sequences),
+# columns, constraints, triggers and whether they are enabled, functions.
+SCHEMA_FINGERPRINT = """
+SELECT string_agg(x, ',' ORDER BY x) FROM (
+  SELECT 'r:' || c.relname || ':' || c.relkind::text FROM pg_class c
+   WHERE c.relnamespace = 'public'::regnamespace
+  UNION ALL
+  SELECT 'a:' || c.relname || ':' || a.attname || ':' || format_type(a.atttypid, a.atttypmod)
+         || ':' || a.attnotnull::text FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+   WHERE c.relnamespace = 'public'::regnamespace AND a.attnum > 0 AND NOT a.attisdropped
+  UNION ALL
+  SELECT 'k:' || conname || ':' || pg_get_constraintdef(oid) FROM pg_constraint
+   WHERE connamespace = 'public'::regnamespace
+  UNION ALL
+  SELECT 't:' || t.tgname || ':' || t.tgenabled::text FROM pg_trigger t
+    JOIN pg_class c ON c.oid = t.tgrelid
+   WHERE c.relnamespace = 'public'::regnamespace AND NOT t.tgisinternal
+  UNION ALL
+  SELECT 'f:' || p.proname || ':' || md5(p.prosrc) FROM pg_proc p
+   WHERE p.pronamespace = 'public'::regnamespace
+) AS parts(x)
+"""
 
 
 def reset_postgres(url: str, reuse_tables: bool = False) -> bool:
@@ -34,11 +58,11 @@ def reset_postgres(url: str, reuse_tables: bool = False) -> bool:
     read to its end keeps its request's session) are ended first, so the reset never waits
     on their locks; a lock timeout turns any other wait into an error, not a hang.
 
-    With `reuse_tables`, when `public` holds exactly the tables of the copy made right
-    after the first `create_all` (see `remember_fresh_tables`), they are emptied and given
-    back their first rows (and their sequences restarted) instead of being dropped and created
-    again (DDL for every table and index: most of a test's set-up time). Returns whether
-    the tables were reused; otherwise `public` is empty."""
+    With `reuse_tables`, when `public` is exactly as the first `create_all` left it (same
+    tables, columns, constraints, triggers enabled…; see `remember_fresh_tables`), they are
+    emptied and given back their first rows (and their sequences restarted) instead of
+    being dropped and created again (DDL for every table and index: most of a test's
+    set-up time). Returns whether the tables were reused; otherwise `public` is empty."""
     gc.collect()  # finalise what earlier tests dropped while its connections are still alive
     engine = make_engine(url)
     reused = False
@@ -48,7 +72,11 @@ def reset_postgres(url: str, reuse_tables: bool = False) -> bool:
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
         conn.exec_driver_sql("SET LOCAL lock_timeout = '20s'")
-        if reuse_tables and _fresh_tables and _public_tables(conn) == sorted(_fresh_tables):
+        if (
+            reuse_tables
+            and _fresh_tables
+            and conn.exec_driver_sql(SCHEMA_FINGERPRINT).scalar() == _fresh_schema[0]
+        ):
             conn.exec_driver_sql("SET LOCAL session_replication_role = replica")  # no triggers
             for t in _fresh_tables:  # DELETE: the rows are few; TRUNCATE makes new files
                 conn.exec_driver_sql(f'DELETE FROM public."{t}"')
@@ -82,7 +110,9 @@ def remember_fresh_tables(engine) -> None:
         tables = _public_tables(conn)
         for t in tables:
             conn.exec_driver_sql(f'CREATE TABLE {FRESH}."{t}" AS SELECT * FROM public."{t}"')
+        fingerprint = conn.exec_driver_sql(SCHEMA_FINGERPRINT).scalar()
     _fresh_tables.extend(tables)
+    _fresh_schema.append(fingerprint)
 
 
 @functools.cache
