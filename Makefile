@@ -32,7 +32,7 @@ TEST_JOBS ?= auto
 test-deps:
 	@scripts/ensure-test-deps
 
-test: install test-deps
+test: test-deps install
 	$(BIN)/pytest -q -n $(TEST_JOBS)
 
 lint: install
