@@ -3,9 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+WORKERS ?= 2
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint format bench bench-quick bench-engine bench-importer bench-mail bench-verify-audit clean
+.PHONY: install run test test-deps lint format bench bench-quick bench-engine bench-importer bench-mail bench-verify-audit clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,10 +23,17 @@ run: install
 	@echo "Tài khoản mẫu: giamdoc, phogiamdoc, vp.thamdinh, vp.chuyenvien, qltt.chuyenvien,"
 	@echo "  khtc.chuyenvien, qlcn.chuyenvien, qlnl.chuyenvien, qltm.chuyenvien, kiemtra, admin"
 	@echo "  (mật khẩu: PHEDUYET_DEMO_PASSWORD, hoặc mật khẩu in ra khi nạp dữ liệu mẫu lần đầu)"
-	$(BIN)/pheduyet run --host 127.0.0.1 --port $(PORT)
+	$(BIN)/pheduyet serve --host 127.0.0.1 --port $(PORT) --workers $(WORKERS)
 
-test: install
-	$(BIN)/pytest -q
+# Debian's chromium, libreoffice-writer, fonts and nginx: installed when missing and root
+# (as in CI), else one line naming them. The tests run in TEST_JOBS processes (pytest-xdist).
+TEST_JOBS ?= auto
+
+test-deps:
+	@scripts/ensure-test-deps
+
+test: test-deps install
+	$(BIN)/pytest -q -n $(TEST_JOBS)
 
 lint: install
 	$(BIN)/ruff check .

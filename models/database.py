@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import sqlite3
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_PRAGMAS = (
@@ -34,15 +37,24 @@ def make_engine(url: str, **kwargs) -> Engine:
     head are read under the lock that guards the write (a deferred transaction fails with
     SQLITE_BUSY when it upgrades to writing after another writer committed). Reads stay
     deferred and never block writers (WAL).
+
+    A pooled connection is checked before each use, so the app recovers by itself when the
+    database comes back after disappearing for a moment: on PostgreSQL by a ping
+    (`pool_pre_ping`), on SQLite by checking the file is still the one it opened.
     """
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {}).setdefault("timeout", 10)
+    else:
+        kwargs.setdefault("pool_pre_ping", True)
     engine = create_engine(url, **kwargs)
     if is_sqlite(engine):
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_begin_immediate)
         event.listen(engine, "checkin", _sqlite_optimize_now_and_then)
         event.listen(engine, "close", _sqlite_optimize)
+        path = engine.url.database
+        if path and path != ":memory:" and not path.startswith("file:"):
+            _watch_sqlite_file(engine, os.path.abspath(path))
     return engine
 
 
@@ -66,6 +78,37 @@ def _sqlite_optimize_now_and_then(dbapi_connection, record) -> None:
     uses = record.info["uses"] = record.info.get("uses", 0) + 1
     if uses % OPTIMIZE_EVERY == 0:
         _sqlite_optimize(dbapi_connection)
+
+
+def _watch_sqlite_file(engine: Engine, path: str) -> None:
+    """SQLite's pre-ping. A connection keeps the file it opened even after the file was
+    moved or deleted, so a pooled connection whose file is no longer at `path` is dropped
+    at checkout; and once the database has existed, a missing file is an error (no new,
+    empty database is created in its place): requests fail until the file is back."""
+    seen = {"file": False}
+
+    def identity() -> tuple[int, int] | None:
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return None
+        return stat.st_dev, stat.st_ino
+
+    def on_do_connect(_dialect, _record, _cargs, _cparams):
+        if seen["file"] and identity() is None:
+            raise sqlite3.OperationalError(f"unable to open database file: {path} is missing")
+
+    def on_connect(_dbapi_connection, record) -> None:
+        record.info["pheduyet_file"] = identity()
+        seen["file"] = True
+
+    def on_checkout(_dbapi_connection, record, _proxy) -> None:
+        if record.info.get("pheduyet_file") != identity():
+            raise DisconnectionError(f"the database file {path} was moved or replaced")
+
+    event.listen(engine, "do_connect", on_do_connect)
+    event.listen(engine, "connect", on_connect)
+    event.listen(engine, "checkout", on_checkout)
 
 
 def _sqlite_begin_immediate(conn) -> None:

@@ -123,3 +123,30 @@ def state_and_version(session: Session, item: tuple[str, int]) -> tuple[str, int
     row = session.get(model, item[1])
     session.refresh(row)
     return row.state, row.version
+
+
+def trail_disagreements(session: Session) -> list[tuple[str, int, str, str | None]]:
+    """Items whose state is not the `to_state` of their last audit event that has one
+    (an item no event moved is a draft): (kind, id, state, trail's state)."""
+    session.rollback()
+    last = (
+        select(AuditEvent.item_type, AuditEvent.item_id, func.max(AuditEvent.seq).label("seq"))
+        .where(AuditEvent.to_state.is_not(None), AuditEvent.item_type.in_(("task", "deliverable")))
+        .group_by(AuditEvent.item_type, AuditEvent.item_id)
+        .subquery()
+    )
+    trail = {
+        (kind, item_id): state
+        for kind, item_id, state in session.execute(
+            select(last.c.item_type, last.c.item_id, AuditEvent.to_state).join(
+                AuditEvent, AuditEvent.seq == last.c.seq
+            )
+        )
+    }
+    wrong = []
+    for kind, model in (("task", Task), ("deliverable", Deliverable)):
+        for item_id, state in session.execute(select(model.id, model.state)):
+            said = trail.get((kind, item_id), "draft")
+            if said != state:
+                wrong.append((kind, item_id, state, said))
+    return wrong

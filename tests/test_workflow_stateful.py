@@ -3,7 +3,6 @@ versions only grow by one per change, and the chain verifies."""
 
 from __future__ import annotations
 
-import os
 import tempfile
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from sqlalchemy import select
 import models
 from models import AuditEvent, Deliverable, Task, User
 from models.database import make_engine, make_session_factory
-from tests.conftest import FAST_HASH, TEST_PASSWORD, reset_postgres
+from tests.conftest import FAST_HASH, TEST_PASSWORD, postgres_test_url, reset_postgres
 from workflow import audit, editing, errors, seed, service
 from workflow.machine import ACTIONS
 from workflow.policy import Actor
@@ -26,7 +25,7 @@ USERNAMES = ("vp.chuyenvien", "qltt.chuyenvien", "vp.thamdinh", "phogiamdoc", "g
 class RandomUsers(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
-        url = os.environ.get("TEST_DATABASE_URL")
+        url = postgres_test_url()
         if url:
             reset_postgres(url)
         else:

@@ -561,11 +561,12 @@ COMMANDS = (
 
 
 def init_app(app: Flask) -> None:
-    from webapp import cli_reports
+    from webapp import cli_ops, cli_reports
 
     for command in COMMANDS:
         app.cli.add_command(command)
     cli_reports.init_app(app)
+    cli_ops.init_app(app)
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -15,11 +16,26 @@ def _secret_key(instance: Path) -> str:
         return from_env
     path = instance / "secret_key"
     if not path.exists():
-        instance.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(secrets.token_hex(32))
+        _create_once(path, secrets.token_hex(32))
     return path.read_text().strip()
+
+
+def _create_once(path: Path, text: str) -> None:
+    """Write `path` whole, unless another process got there first: the text goes to a file
+    of this process's own, which is then linked to `path` (atomic; fails if it exists).
+    Several workers starting at once therefore all read the same, complete key."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        with contextlib.suppress(FileExistsError):  # another worker's key is there: use it
+            os.link(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def from_environment(instance: Path, overrides: dict[str, Any]) -> dict[str, Any]:
@@ -29,7 +45,8 @@ def from_environment(instance: Path, overrides: dict[str, Any]) -> dict[str, Any
         "DEMO_PASSWORD": os.environ.get("PHEDUYET_DEMO_PASSWORD") or None,
         "DIVISIONS": os.environ.get("PHEDUYET_DIVISIONS", ""),
         "PASSWORD_HASH_METHOD": os.environ.get("PHEDUYET_PASSWORD_HASH", "scrypt"),
-        "UPLOAD_FOLDER": str(instance / "uploads"),
+        "UPLOAD_FOLDER": os.environ.get("PHEDUYET_UPLOAD_DIR") or str(instance / "uploads"),
+        "IMPORT_FOLDER": os.environ.get("PHEDUYET_IMPORT_DIR") or str(instance / "imports"),
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
         "API_TOKEN_HOURS": int(os.environ.get("PHEDUYET_API_TOKEN_HOURS", "12")),
         "SMTP_HOST": os.environ.get("SMTP_HOST", "localhost"),

@@ -8,9 +8,10 @@ not allowed, a body too large) the answer is JSON {error, message}.
 
 from __future__ import annotations
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from workflow.errors import WorkflowError
@@ -25,6 +26,7 @@ TITLES = {
     413: _l("Tệp quá lớn"),
     429: _l("Quá nhiều yêu cầu"),
     500: _l("Lỗi hệ thống"),
+    503: _l("Tạm thời không truy cập được cơ sở dữ liệu"),
 }
 MESSAGES = {
     400: _l("Yêu cầu gửi lên thiếu thông tin hoặc có giá trị không hợp lệ."),
@@ -36,6 +38,10 @@ MESSAGES = {
     413: _l("Tệp gửi lên vượt quá giới hạn 20 MB."),
     429: _l("Bạn đã gửi quá nhiều yêu cầu trong thời gian ngắn."),
     500: _l("Hệ thống gặp sự cố ngoài dự kiến; thao tác chưa được thực hiện."),
+    503: _l(
+        "Máy chủ không kết nối được tới cơ sở dữ liệu, nên yêu cầu chưa được xử lý "
+        "và không có thay đổi nào được ghi."
+    ),
 }
 ADVICE = {
     400: _l("Hãy quay lại, kiểm tra các ô đã nhập rồi gửi lại."),
@@ -49,6 +55,7 @@ ADVICE = {
     413: _l("Hãy nén tệp hoặc chia nhỏ thành nhiều tệp dưới 20 MB rồi tải lên lại."),
     429: _l("Hãy đợi vài phút rồi thử lại."),
     500: _l("Hãy thử lại sau ít phút; nếu vẫn lỗi, báo cho quản trị hệ thống."),
+    503: _l("Hãy đợi một lát rồi tải lại trang; nếu vẫn lỗi, báo cho quản trị hệ thống."),
 }
 CSRF_MESSAGE = _l(
     "Biểu mẫu đã hết hạn hoặc thiếu mã bảo vệ (CSRF), nên hệ thống không xử lý yêu cầu."
@@ -69,6 +76,7 @@ API_CODES = {
     409: "conflict",
     413: "too_large",
     429: "too_many_requests",
+    503: "database_unavailable",
 }
 
 
@@ -113,7 +121,22 @@ def handle_server_error(_error: InternalServerError):
     return render_error(500)
 
 
+def handle_database_unavailable(error: Exception):
+    """The database cannot be reached (server down, file missing, locked too long): 503,
+    not a traceback. The pool checks each connection before use, so the next request after
+    the database is back succeeds without restarting the app."""
+    current_app.logger.warning("database unavailable: %s", str(error).splitlines()[0])
+    if "_login_user" not in g:  # the user could not be loaded: render the page anonymously
+        g._login_user = current_app.login_manager.anonymous_user()
+    response, status = render_error(503)
+    response = current_app.make_response((response, status))
+    response.headers["Retry-After"] = "10"
+    return response
+
+
 def init_app(app: Flask) -> None:
+    app.register_error_handler(OperationalError, handle_database_unavailable)
+    app.register_error_handler(DisconnectionError, handle_database_unavailable)
     app.register_error_handler(WorkflowError, handle_workflow_error)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)

@@ -115,8 +115,10 @@ def test_submit_review_approve_audit_and_return(browser, server, session, tmp_pa
         .all()[:2]
     )
     assert decision.kind == "steering_committee"
-    if SHARED_SCREENS.exists():
-        shutil.rmtree(SHARED_SCREENS)
+    # only this story's own screenshots: the other stories may be writing theirs meanwhile
+    # (tests run in parallel)
+    for old in SHARED_SCREENS.glob("[0-9][0-9]-*.png") if SHARED_SCREENS.exists() else ():
+        old.unlink(missing_ok=True)
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
     story = Story(context.new_page(), server, tmp_path)
     page = story.page

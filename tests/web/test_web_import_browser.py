@@ -69,7 +69,7 @@ class Shots:
         SHARED_SCREENS.mkdir(parents=True, exist_ok=True)
         if clean:
             for old in SHARED_SCREENS.glob("i6-*.png"):
-                old.unlink()
+                old.unlink(missing_ok=True)
 
     def __call__(self, name: str, full_page: bool = True) -> None:
         self.count += 1

@@ -71,7 +71,7 @@ def test_steering_committee_form_then_the_dashboard(browser, server, session, ac
     ).scalar_one()
     ids = arrange_other_pages(session, actors)
     for old in SHARED_SCREENS.glob("i5-*.png") if SHARED_SCREENS.exists() else ():
-        old.unlink()
+        old.unlink(missing_ok=True)
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
     story = Issue5Story(context.new_page(), server, tmp_path)
     page = story.page

@@ -16,8 +16,10 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, request
 from flask.blueprints import BlueprintSetupState
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from werkzeug.exceptions import HTTPException, default_exceptions
 
+from webapp.errors import handle_database_unavailable
 from workflow.errors import WorkflowError
 
 API_PREFIX = "/api/"
@@ -154,5 +156,9 @@ def register(bp: Blueprint) -> None:
             bp.register_error_handler(code, http_error)
     bp.register_error_handler(HTTPException, http_error)
     bp.register_error_handler(WorkflowError, workflow_error)
+    # the database unreachable: 503 (JSON), as for the pages (this one is picked before
+    # the catch-all below, which would otherwise win over the app's own handler)
+    for unavailable in (OperationalError, DisconnectionError):
+        bp.register_error_handler(unavailable, handle_database_unavailable)
     bp.register_error_handler(Exception, _unexpected)
     bp.record_once(_install_app_handlers)

@@ -10,8 +10,8 @@ from flask_login import login_required
 from webapp import db
 from webapp.pages import bp
 from webapp.pages.common import ContributionForm, actor, back_to, client_addr
-from webapp.pages.filecheck import MAX_SIZE, Refused, check, clean_name, store
-from webapp.pages.files import REFUSALS, upload_folder
+from webapp.pages.filecheck import MAX_SIZE, Refused, check, clean_name
+from webapp.pages.files import REFUSALS, storage
 from workflow import editing, ui_reads
 from workflow.errors import InvalidInput
 
@@ -53,7 +53,7 @@ def contribute(deliverable_id: int):
             "filename": name,
             "content_type": content_type,
             "size": len(data),
-            "sha256": store(upload_folder(), data),
+            "sha256": storage().put(data),
         }
         for name, content_type, data in checked
     )

@@ -1,17 +1,13 @@
 """Uploaded files: the type is decided by the content (magic bytes, and for .docx/.xlsx the
 parts inside the zip), must agree with the name's extension, and the name is cleaned.
-Files are stored once under the upload folder by their SHA-256. No Flask here.
+Where files are stored is webapp.storage's business. No Flask here.
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
-import os
 import re
-import secrets
 import zipfile
-from pathlib import Path
 
 from workflow.text import strip_invisible
 
@@ -24,7 +20,6 @@ CONTENT_TYPES = {
     "jpg": "image/jpeg",
 }
 EXTENSION_ALIASES = {"jpeg": "jpg"}
-SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
 
 
@@ -91,22 +86,3 @@ def clean_name(filename: str, ext: str, limit: int = 150) -> str:
     stem = re.sub(r"\s+", " ", stem).strip(" ._-")
     stem = stem[:limit].rstrip(" ._-") or "tep"
     return f"{stem}.{ext}"
-
-
-def store(folder: Path, data: bytes) -> str:
-    """Write the bytes as folder/<sha256> (once; atomically); returns the SHA-256."""
-    sha = hashlib.sha256(data).hexdigest()
-    path = folder / sha
-    if not path.exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f".{sha}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    return sha
-
-
-def stored_path(folder: Path, sha256: str) -> Path | None:
-    if not SHA256_HEX.match(sha256 or ""):
-        return None
-    path = folder / sha256
-    return path if path.is_file() else None

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import abort, current_app, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -11,7 +9,8 @@ from flask_login import login_required
 from webapp import db
 from webapp.pages import bp
 from webapp.pages.common import UploadForm, actor, back_to, client_addr
-from webapp.pages.filecheck import MAX_SIZE, Refused, check, clean_name, store, stored_path
+from webapp.pages.filecheck import MAX_SIZE, Refused, check, clean_name
+from webapp.storage import Storage, make_storage
 from workflow import access_log, editing, inbox
 from workflow.errors import InvalidInput
 
@@ -24,8 +23,9 @@ REFUSALS = {
 }
 
 
-def upload_folder() -> Path:
-    return Path(current_app.config["UPLOAD_FOLDER"])
+def storage() -> Storage:
+    """The uploaded files (a local folder by default; see webapp.storage)."""
+    return make_storage(current_app.config["UPLOAD_FOLDER"])
 
 
 @bp.post("/deliverables/<int:deliverable_id>/attachments")
@@ -54,7 +54,7 @@ def upload(deliverable_id: int):
             abort(413)
         raise InvalidInput(REFUSALS[refused.reason]()) from None
     filename = clean_name(file.filename, ext)
-    sha = store(upload_folder(), data)
+    sha = storage().put(data)
     editing.record_attachment(
         session,
         actor(),
@@ -76,8 +76,8 @@ def download(attachment_id: int):
     """Whoever may view the attachment's item (404 otherwise); always a download."""
     session = db.session()
     attachment = inbox.attachment_for_download(session, actor(), attachment_id)
-    path = stored_path(upload_folder(), attachment.sha256)
-    if path is None:
+    stored = storage().open(attachment.sha256)
+    if stored is None:
         abort(404)
     filename, content_type = attachment.filename, attachment.content_type
     access_log.record_download(
@@ -94,7 +94,7 @@ def download(attachment_id: int):
         client_addr=client_addr(),
     )
     response = send_file(
-        path,
+        stored,
         mimetype=content_type,
         as_attachment=True,
         download_name=filename,
