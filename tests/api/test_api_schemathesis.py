@@ -8,7 +8,6 @@ API_FUZZ_EXAMPLES=300 API_FUZZ_RANDOM=1 pytest tests/api/test_api_schemathesis.p
 from __future__ import annotations
 
 import os
-import time
 from collections import Counter, defaultdict
 from datetime import date, timedelta
 
@@ -187,7 +186,6 @@ def _arrange(session, actors) -> dict[str, list[dict]]:
 
 
 def test_no_operation_answers_with_a_server_error(app, client, bearer, session, actors):
-    started = time.monotonic()
     targets = _arrange(session, actors)
     schema = schemathesis.openapi.from_wsgi(f"{API}/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
@@ -209,7 +207,6 @@ def test_no_operation_answers_with_a_server_error(app, client, bearer, session, 
     successes = {label for label, seen in statuses.items() if any(200 <= s < 300 for s in seen)}
     # random credentials never sign in; a task's record waits for all its deliverables
     assert successes == labels - CANNOT_SUCCEED, dict(statuses)
-    assert time.monotonic() - started < 60 or EXAMPLES > 25
 
 
 def test_input_outside_the_schema_is_refused_with_a_4xx(app, client, bearer):
