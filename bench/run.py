@@ -54,6 +54,8 @@ SIZES = {
 }  # fmt: skip
 # A ratio big/small above this fails `--quick` (a bad regression, not noise).
 QUICK_FAIL_RATIO = 8.0
+# Endpoints whose work is linear in the whole trail on purpose (never a regression).
+GROWS_WITH_THE_TRAIL = frozenset({"audit CSV, whole trail [auditor]"})
 
 
 def env_for(url: str, instance: Path) -> dict[str, str]:
@@ -462,8 +464,17 @@ def table(small: dict, big: dict, baseline: dict | None) -> tuple[list[str], lis
         if b is None:
             continue
         ratio = b["p95"] / s["p95"] if s["p95"] and s["p95"] == s["p95"] else float("nan")
-        if ratio == ratio and ratio > QUICK_FAIL_RATIO and s["errors"] == 0:
-            bad.append(f"{key}: {ratio:.1f}×")
+        median_ratio = b["p50"] / s["p50"] if s["p50"] and s["p50"] == s["p50"] else float("nan")
+        # A bad regression is slower at the median too (one slow request on a busy machine
+        # is not); the whole trail's export grows with the trail by design.
+        if (
+            key not in GROWS_WITH_THE_TRAIL
+            and ratio == ratio
+            and ratio > QUICK_FAIL_RATIO
+            and median_ratio > QUICK_FAIL_RATIO
+            and s["errors"] == 0
+        ):
+            bad.append(f"{key}: {ratio:.1f}× (median {median_ratio:.1f}×)")
         row = (
             f"| {key} | {fmt(s['p50'])} / {fmt(s['p95'])} / {fmt(s['p99'])} "
             f"| {fmt(b['p50'])} / {fmt(b['p95'])} / {fmt(b['p99'])} | {ratio:.2f} "
