@@ -127,19 +127,26 @@ def delay_for(
     if not pair:
         return 0
     if device:
-        wait = pair[0] + timedelta(seconds=delay_after(len(pair), ACCOUNT_LIMIT)) - now
-        return max(0, math.ceil(wait.total_seconds()))
+        return _wait(now, ((pair, ACCOUNT_LIMIT),))
     by_address = _recent(session, since, ADDRESS_LIMIT, LoginFailure.client_addr == addr)
     by_account = _recent(session, since, ACCOUNT_WIDE_LIMIT, LoginFailure.username == name)
-    release = max(
-        failures[0] + timedelta(seconds=delay_after(len(failures), limit))
-        for failures, limit in (
-            (pair, ACCOUNT_LIMIT),
-            (by_address, ADDRESS_LIMIT),
-            (by_account, ACCOUNT_WIDE_LIMIT),
-        )
+    return _wait(
+        now, ((pair, ACCOUNT_LIMIT), (by_address, ADDRESS_LIMIT), (by_account, ACCOUNT_WIDE_LIMIT))
     )
-    wait = (release - now).total_seconds()
+
+
+def _wait(now: datetime, counts) -> int:
+    """Whole seconds until the latest release among the limits that are reached. A limit
+    not reached never delays: a failure another worker committed after `now` was read
+    must not turn into a wait (concurrent attempts read each other's failures)."""
+    releases = [
+        failures[0] + timedelta(seconds=delay)
+        for failures, limit in counts
+        if (delay := delay_after(len(failures), limit)) > 0
+    ]
+    if not releases:
+        return 0
+    wait = (max(releases) - now).total_seconds()
     return math.ceil(wait) if wait > 0 else 0
 
 
