@@ -13,7 +13,6 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from models import Deliverable, Unit
@@ -22,10 +21,6 @@ from tests.conftest import TEST_PASSWORD
 from tests.helpers import fill, trail_disagreements
 from tests.servers import PHEDUYET, Client, command_env, serve
 from workflow import audit
-
-pytestmark = pytest.mark.skipif(
-    not Path("/proc/self/stat").exists(), reason="needs Linux /proc to find the workers"
-)
 
 
 def office_drafts(session, actors, count: int) -> list[int]:

@@ -17,10 +17,6 @@ from tests.servers import PHEDUYET, Client, command_env, serve
 from webapp.config import _secret_key
 from workflow.accounts_throttle import ACCOUNT_LIMIT
 
-pytestmark = pytest.mark.skipif(
-    not Path("/proc/self/stat").exists(), reason="needs Linux /proc to find the workers"
-)
-
 
 @pytest.fixture
 def seeded_url(database_url, actors, session) -> str:
