@@ -1,7 +1,7 @@
 """Engine throughput: transitions per second through `perform`, against the raw-SQL floor.
 
 One run, same machine, same SQLite settings for both sides:
-- engine: `workflow.service.perform` (chain lock, re-read, permission, machine and guards,
+- engine: `workflow.core.service.perform` (chain lock, re-read, permission, machine and guards,
   version bump, hash-chained audit row, commit), one transaction per transition;
 - floor: the same work as plain SQL on a `sqlite3` connection: BEGIN IMMEDIATE, SELECT,
   UPDATE, INSERT, COMMIT, with nothing else.
@@ -27,8 +27,9 @@ from sqlalchemy import insert, select  # noqa: E402
 import models  # noqa: E402
 from models import Deliverable, Task, User  # noqa: E402
 from models import database as dbsettings  # noqa: E402
-from workflow import seed, service  # noqa: E402
-from workflow.policy import Actor  # noqa: E402
+from workflow.core import service
+from workflow.core.policy import Actor  # noqa: E402
+from workflow.intake import seed  # noqa: E402
 
 ITEMS = 500
 ROUNDS = 6

@@ -32,8 +32,10 @@ from sqlalchemy.exc import OperationalError  # noqa: E402
 import models  # noqa: E402
 from models import Deliverable, Unit, User  # noqa: E402
 from models import database as dbsettings  # noqa: E402
-from workflow import editing, notify, seed  # noqa: E402
-from workflow.policy import Actor  # noqa: E402
+from workflow.core.policy import Actor  # noqa: E402
+from workflow.intake import seed
+from workflow.items import editing  # noqa: E402
+from workflow.notify import outbox as notify
 
 
 class SlowServer:

@@ -7,7 +7,7 @@ tables are dropped and created again), then times on the same data:
   a dict per event, `json.dumps` per event, the head read after the events;
 - previous: the first rewrite (issue 9, copied below): raw 19-column tuples from the
   driver's cursor, the JSON array by Python's C encoder, SHA-256 in a per-event loop;
-- new: `workflow.audit.verify` in one read snapshot: the database writes each event's
+- new: `workflow.core.audit.verify` in one read snapshot: the database writes each event's
   canonical text, Python hashes a batch at a time and compares whole columns; on a long
   chain two processes take a half each (also timed with one);
 Prints events/s for each and the ratios, and the floor: the new SELECT fetched with no
@@ -41,7 +41,7 @@ import models  # noqa: E402
 from models import AuditEvent, AuditHead  # noqa: E402
 from models import database as dbsettings  # noqa: E402
 from models.audit import GENESIS_HASH  # noqa: E402
-from workflow import audit  # noqa: E402
+from workflow.core import audit  # noqa: E402
 
 # --- the old implementation (workflow/audit.py before issue 9), the baseline --------------
 

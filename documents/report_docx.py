@@ -39,8 +39,8 @@ from documents.docx_format import (
     rule,
     to_bytes,
 )
-from workflow.machine import STATE_LABELS
-from workflow.reporting import PlanReport, TaskLine, plan_reference
+from workflow.core.machine import STATE_LABELS
+from workflow.reads.reporting import PlanReport, TaskLine, plan_reference
 
 # The layout constants live in documents/docx_format.py (shared with the commendation
 # decision); they are named here too for callers that read them from this module.

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from html import escape
 
-from workflow.machine import STATE_LABELS
-from workflow.reporting import PlanReport, TaskLine, plan_reference
+from workflow.core.machine import STATE_LABELS
+from workflow.reads.reporting import PlanReport, TaskLine, plan_reference
 
 
 def _e(value: object) -> str:

@@ -68,7 +68,7 @@ class AuditHead(Base):
 class AuditCheckpoint(Base):
     """A signed checkpoint of the chain's head (a copy of a line of the checkpoint file).
 
-    The signing key and the write-once file live outside the database (workflow.checkpoints);
+    The signing key and the write-once file live outside the database (workflow.core.checkpoints);
     this copy is what the results report and the dashboard print.
     """
 

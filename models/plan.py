@@ -65,7 +65,7 @@ class WorkflowItem:
     state: Mapped[str] = mapped_column(String(12), default="draft")
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    # Set by every transition (workflow.service), in the same UPDATE: when the item entered
+    # Set by every transition (workflow.core.service), in the same UPDATE: when the item entered
     # its state (None: never moved) and the action that brought it there ("return"…), so
     # time-in-state and "returned" are read from the item, not from the whole trail.
     state_entered_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 import models
 from models.database import make_engine
 from webapp import create_app
-from workflow import seed
-from workflow.policy import Actor
+from workflow.core.policy import Actor
+from workflow.intake import seed
 
 TEST_PASSWORD = "demo-pass-123"
 FAST_HASH = "pbkdf2:sha256:1000"  # scrypt is deliberately slow; tests create many users

@@ -6,8 +6,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import AuditEvent, Deliverable, Task
-from workflow import council, editing, kinds, service
-from workflow.policy import Actor
+from workflow.core import service
+from workflow.core.policy import Actor
+from workflow.items import council, editing, kinds
 
 # The path from draft to each state, as (username, action) steps by the demo users.
 PATH_TO = {

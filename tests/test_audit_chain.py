@@ -7,7 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from tests.helpers import bring_to, office_deliverable
-from workflow import audit
+from workflow.core import audit
 
 
 @pytest.fixture
@@ -102,7 +102,7 @@ def test_trail_date_filter_uses_vietnamese_days(session, actors):
     from datetime import date, datetime
 
     from models import AuditEvent
-    from workflow import trail
+    from workflow.reads import trail
 
     drop_guards(session)
     session.execute(

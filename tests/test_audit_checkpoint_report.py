@@ -12,7 +12,8 @@ from docx import Document
 from documents.report_docx import render_docx
 from documents.report_html import render_html
 from tests.test_report_data import arrange
-from workflow import checkpoints, reporting
+from workflow.core import checkpoints
+from workflow.reads import reporting
 
 
 def sign_now(session, tmp_path) -> checkpoints.Checkpoint:

@@ -16,7 +16,8 @@ from models import AuditCheckpoint
 from tests.helpers import bring_to, office_deliverable
 from tests.test_audit_format import drop_guards, rewrite_chain
 from tests.test_cli import assert_one_line_error
-from workflow import audit, checkpoints, editing
+from workflow.core import audit, checkpoints
+from workflow.items import editing
 
 
 @pytest.fixture

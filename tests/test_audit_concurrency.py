@@ -12,8 +12,9 @@ from sqlalchemy import func, select
 
 from models import AuditEvent, Deliverable, User
 from models.database import make_engine, make_session_factory
-from workflow import audit, editing
-from workflow.policy import Actor
+from workflow.core import audit
+from workflow.core.policy import Actor
+from workflow.items import editing
 
 WRITES_PER_PROCESS = 60
 
@@ -73,7 +74,7 @@ def test_verify_never_reports_tampering_while_a_writer_commits(app, session, act
     import threading
 
     from tests.helpers import fill, office_deliverable
-    from workflow import service
+    from workflow.core import service
 
     item = ("deliverable", office_deliverable(session).id)
     fill(session, actors, item[1])

@@ -12,7 +12,7 @@ from sqlalchemy import select, text
 
 from models import AuditEvent
 from tests.helpers import bring_to, office_deliverable
-from workflow import audit
+from workflow.core import audit
 
 # Every character json.dumps escapes, and those it leaves alone but a careless escaper
 # would not: DEL, U+2028/2029, a BOM, non-BMP (emoji), Vietnamese in both normal forms.

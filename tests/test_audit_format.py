@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 
 from models import AuditEvent
 from tests.helpers import bring_to, office_deliverable
-from workflow import audit
+from workflow.core import audit
 
 # One event, as the README's "Audit trail format" shows it.
 KNOWN_EVENT = {

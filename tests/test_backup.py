@@ -16,8 +16,8 @@ from models.database import make_engine
 from tests.conftest import reset_postgres
 from tests.helpers import bring_to, fill, trail_disagreements
 from tests.servers import PHEDUYET, command_env
-from workflow import audit, service
-from workflow.errors import WorkflowError
+from workflow.core import audit, service
+from workflow.core.errors import WorkflowError
 
 
 def pheduyet(database_url: str, instance: Path, *args: str) -> subprocess.CompletedProcess:

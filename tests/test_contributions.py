@@ -8,7 +8,9 @@ from sqlalchemy import select
 
 from models import AuditEvent, Deliverable, Task, Unit
 from tests.helpers import bring_to, office_deliverable
-from workflow import editing, errors, queries, service, trail
+from workflow.core import errors, service
+from workflow.items import editing
+from workflow.reads import queries, trail
 
 
 def task7_office_report(session) -> int:

@@ -10,8 +10,9 @@ from sqlalchemy import select, text
 from documents.charts import stacked_bars
 from models import Deliverable, Plan, Task
 from tests.helpers import bring_to
-from workflow import dashboard, service
-from workflow.machine import STATE_LABELS
+from workflow.core import service
+from workflow.core.machine import STATE_LABELS
+from workflow.reads import dashboard
 
 TODAY = date(2025, 12, 1)  # task 2 and 3's deadlines have passed, task 7's has not
 

@@ -10,8 +10,10 @@ from sqlalchemy import select
 from models import AuditEvent, Deliverable, RegulationVersion, User
 from tests.conftest import FAST_HASH, TEST_PASSWORD
 from tests.helpers import bring_to, fill, office_deliverable, state_and_version
-from workflow import accounts, clock, council, delegation, editing, errors, regulation, service
-from workflow.policy import Actor
+from workflow.accounts import users as accounts
+from workflow.core import clock, errors, service
+from workflow.core.policy import Actor
+from workflow.items import council, delegation, editing, regulation
 
 TODAY = clock.today_local()
 

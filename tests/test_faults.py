@@ -20,7 +20,7 @@ from models.database import make_engine
 from tests.conftest import TEST_PASSWORD
 from tests.helpers import fill, trail_disagreements
 from tests.servers import PHEDUYET, Client, command_env, serve
-from workflow import audit
+from workflow.core import audit
 
 
 def office_drafts(session, actors, count: int) -> list[int]:

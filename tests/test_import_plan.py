@@ -11,8 +11,10 @@ from sqlalchemy import func, select
 
 from models import AuditEvent, Plan, Task, Unit
 from tests.conftest import FAST_HASH
-from workflow import accounts, importing, queries, seed
-from workflow.errors import Conflict, InvalidInput
+from workflow.accounts import users as accounts
+from workflow.core.errors import Conflict, InvalidInput
+from workflow.intake import importing, seed
+from workflow.reads import queries
 
 DATA = Path(__file__).parent / "data" / "plans"
 

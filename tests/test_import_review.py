@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from documents import plan_parser
-from workflow import import_review
-from workflow.errors import Conflict, InvalidInput, NotFound, NotPermitted
-from workflow.import_review import NEW, Corrections, PreviewStore, Upload, apply_corrections
-from workflow.policy import Actor
+from workflow.core.errors import Conflict, InvalidInput, NotFound, NotPermitted
+from workflow.core.policy import Actor
+from workflow.intake import import_review
+from workflow.intake.import_review import NEW, Corrections, PreviewStore, Upload, apply_corrections
 
 DATA = Path(__file__).parent / "data" / "plans"
 
@@ -216,8 +216,8 @@ def test_previews_expire_and_are_swept_but_imported_files_stay(tmp_path):
 
 
 def test_start_refuses_a_file_already_imported(session, seed):
-    from workflow import importing
-    from workflow import seed as seeding
+    from workflow.intake import importing
+    from workflow.intake import seed as seeding
 
     seeding.ensure_organisation(session)
     session.commit()

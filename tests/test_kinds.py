@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from models import Attachment
 from tests.helpers import COMPLETE_DATA, fill, office_deliverable, state_and_version
-from workflow import editing, errors, kinds, service
+from workflow.core import errors, service
+from workflow.items import editing, kinds
 
 COMMITTEE = COMPLETE_DATA["steering_committee"]
 FILES = ("working_rules", "assignment_notice")

@@ -15,7 +15,9 @@ from sqlalchemy import func, select
 
 from models import OutboxMessage, utcnow
 from tests.helpers import bring_to, fill, office_deliverable
-from workflow import editing, errors, notify, service
+from workflow.core import errors, service
+from workflow.items import editing
+from workflow.notify import outbox as notify
 
 
 class Inbox:

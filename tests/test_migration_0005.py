@@ -11,8 +11,9 @@ from models import Deliverable, StateStay, Task
 from tests.conftest import FAST_HASH, TEST_PASSWORD
 from tests.helpers import bring_to
 from webapp import create_app
-from workflow import seed, service
-from workflow.policy import Actor
+from workflow.core import service
+from workflow.core.policy import Actor
+from workflow.intake import seed
 
 
 @pytest.fixture

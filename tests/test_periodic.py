@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from models import Deliverable, Plan, Task
-from workflow import errors, periodic
+from workflow.core import errors
+from workflow.items import periodic
 
 
 def test_monthly_and_quarterly_periods_follow_the_calendar():

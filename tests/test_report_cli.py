@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from tests.test_report_data import arrange
 from webapp import cli_reports
-from workflow import reporting
+from workflow.reads import reporting
 
 CODE = "KH-SCT-DCCS-2025"
 

@@ -14,9 +14,11 @@ from sqlalchemy import event, select
 
 from models import Deliverable, Plan, Task, Unit
 from tests.helpers import bring_to, fill
-from workflow import editing, reporting, service
-from workflow.errors import InvalidInput, NotFound
-from workflow.reporting import LATE, ON_TIME, ONGOING, OVERDUE, PENDING, UNKNOWN
+from workflow.core import service
+from workflow.core.errors import InvalidInput, NotFound
+from workflow.items import editing
+from workflow.reads import reporting
+from workflow.reads.reporting import LATE, ON_TIME, ONGOING, OVERDUE, PENDING, UNKNOWN
 
 FUTURE = date(2099, 12, 31)
 ON_TIME_BODY = "Đã ban hành Quy chế <mới> & gửi các phòng.\n=SUM(A1:A9) không phải công thức."

@@ -18,7 +18,7 @@ from docx.shared import Mm, Pt
 
 from documents.report_docx import render_docx
 from tests.test_report_data import LATE_BODY, arrange
-from workflow import reporting
+from workflow.reads import reporting
 
 REPORT_DATE = date(2025, 12, 5)
 SEED_TITLES = (

@@ -9,7 +9,7 @@ import pytest
 
 from documents.report_html import render_html, render_html_document
 from tests.test_report_data import arrange
-from workflow import reporting
+from workflow.reads import reporting
 
 
 @pytest.fixture

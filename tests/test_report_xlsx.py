@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from documents.report_xlsx import render_xlsx
 from tests.test_report_data import FUTURE, LATE_BODY, arrange
-from workflow import reporting
+from workflow.reads import reporting
 
 
 @pytest.fixture

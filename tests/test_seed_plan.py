@@ -8,8 +8,9 @@ from sqlalchemy import func, select
 
 from models import Deliverable, Plan, User
 from tests.conftest import FAST_HASH, TEST_PASSWORD
-from workflow import queries, seed
-from workflow.accounts import password_matches
+from workflow.accounts.users import password_matches
+from workflow.intake import seed
+from workflow.reads import queries
 
 OFFICE = ["Văn phòng Sở"]
 DIVISIONS = [name for _, name in seed.DEFAULT_DIVISIONS]

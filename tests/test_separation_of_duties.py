@@ -21,19 +21,11 @@ from models import AuditEvent, CouncilMember, Delegation, Deliverable, Task, Use
 from tests.conftest import FAST_HASH, TEST_PASSWORD
 from tests.helpers import audit_count, bring_to, fill, office_deliverable, state_and_version
 from tests.web.conftest import Web
-from workflow import (
-    accounts,
-    clock,
-    council,
-    dashboard,
-    delegation,
-    editing,
-    errors,
-    inbox,
-    service,
-    ui_reads,
-)
-from workflow.policy import Actor
+from workflow.accounts import users as accounts
+from workflow.core import clock, errors, service
+from workflow.core.policy import Actor
+from workflow.items import council, delegation, editing
+from workflow.reads import dashboard, inbox, ui_reads
 
 TODAY = clock.today_local()
 API = "/api/v1"

@@ -15,7 +15,7 @@ import pytest
 from tests.conftest import TEST_PASSWORD
 from tests.servers import PHEDUYET, Client, command_env, serve
 from webapp.config import _secret_key
-from workflow.accounts_throttle import ACCOUNT_LIMIT
+from workflow.accounts.throttle import ACCOUNT_LIMIT
 
 
 @pytest.fixture
@@ -69,6 +69,7 @@ def test_failed_sign_ins_are_counted_across_workers(seeded_url, tmp_path):
 
         with ThreadPoolExecutor(max_workers=ACCOUNT_LIMIT) as pool:
             assert sorted(pool.map(wrong, range(ACCOUNT_LIMIT))) == [401] * ACCOUNT_LIMIT
+
         # The right password now, on any worker: refused for a while. Which worker takes a
         # request is the kernel's choice, so ask in bounded concurrent rounds until both
         # workers have answered a sign-in.

@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 
 from tests.helpers import audit_count, bring_to, office_deliverable, state_and_version
-from workflow import errors, service
-from workflow.machine import ACTIONS, STATES
+from workflow.core import errors, service
+from workflow.core.machine import ACTIONS, STATES
 
 # Who each demo user is, relative to an item owned by Văn phòng Sở (task 2's Steering
 # Committee decision; Chi cục QLTT coordinates task 2, so it sees the draft).

@@ -8,8 +8,9 @@ from sqlalchemy import select
 from models import AuditEvent, Deliverable, Task, User
 from tests.conftest import FAST_HASH, TEST_PASSWORD
 from tests.helpers import audit_count, bring_to, fill, office_deliverable, state_and_version
-from workflow import accounts, errors, service
-from workflow.policy import Actor
+from workflow.accounts import users as accounts
+from workflow.core import errors, service
+from workflow.core.policy import Actor
 
 
 def make_user(session, username: str, unit: str, *roles: str) -> Actor:

@@ -15,9 +15,11 @@ import models
 from models import AuditEvent, Deliverable, Task, User
 from models.database import make_engine, make_session_factory
 from tests.conftest import FAST_HASH, TEST_PASSWORD, postgres_test_url, reset_postgres
-from workflow import audit, editing, errors, seed, service
-from workflow.machine import ACTIONS
-from workflow.policy import Actor
+from workflow.core import audit, errors, service
+from workflow.core.machine import ACTIONS
+from workflow.core.policy import Actor
+from workflow.intake import seed
+from workflow.items import editing
 
 USERNAMES = ("vp.chuyenvien", "qltt.chuyenvien", "vp.thamdinh", "phogiamdoc", "giamdoc", "admin")
 

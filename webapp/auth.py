@@ -38,10 +38,10 @@ from wtforms.validators import DataRequired, Length
 from models import User
 from webapp import db
 from webapp.extensions import login_manager
-from workflow import accounts
-from workflow import accounts_throttle as throttle
-from workflow.errors import InvalidInput
-from workflow.policy import ROLE_LABELS, Actor
+from workflow.accounts import throttle
+from workflow.accounts import users as accounts
+from workflow.core.errors import InvalidInput
+from workflow.core.policy import ROLE_LABELS, Actor
 
 bp = Blueprint("auth", __name__)
 

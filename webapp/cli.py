@@ -21,22 +21,15 @@ from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 
 from documents import plan_parser, reading
 from webapp import db
-from workflow import (
-    audit,
-    checkpoints,
-    clock,
-    genload,
-    importing,
-    notify,
-    periodic,
-    queries,
-    seed,
-    service,
-)
-from workflow.accounts import SYSTEM, create_user
-from workflow.errors import WorkflowError
-from workflow.machine import ACTIONS, STATE_LABELS, STATES
-from workflow.policy import Actor
+from workflow.accounts.users import SYSTEM, create_user
+from workflow.core import audit, checkpoints, clock, service
+from workflow.core.errors import WorkflowError
+from workflow.core.machine import ACTIONS, STATE_LABELS, STATES
+from workflow.core.policy import Actor
+from workflow.intake import genload, importing, seed
+from workflow.items import periodic
+from workflow.notify import outbox as notify
+from workflow.reads import queries
 
 
 def fail(message: str, code: int = 1) -> None:

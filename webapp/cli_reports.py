@@ -16,7 +16,7 @@ from flask.cli import with_appcontext
 
 from webapp import db
 from webapp.cli import fail, one_line_errors
-from workflow import reporting
+from workflow.reads import reporting
 
 FORMATS = ("docx", "xlsx", "html")
 

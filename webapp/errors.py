@@ -1,6 +1,6 @@
 """Error pages: what happened and what to do, in the user's language.
 
-`workflow.errors.WorkflowError` subclasses become their `http_status` with their message.
+`workflow.core.errors.WorkflowError` subclasses become their `http_status` with their message.
 Requests under /api/ are never rendered as HTML: the API blueprint's own handlers answer
 for its views; for /api/ URLs that reach the app-level handlers (no such route, a method
 not allowed, a body too large) the answer is JSON {error, message}.
@@ -14,7 +14,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DisconnectionError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from workflow.errors import WorkflowError
+from workflow.core.errors import WorkflowError
 
 TITLES = {
     400: _l("Yêu cầu không hợp lệ"),

@@ -19,8 +19,8 @@ from babel.messages.pofile import read_po
 from flask import Flask, g, request, session
 from flask_babel import get_locale, gettext, lazy_gettext
 
-from workflow.machine import ACTION_LABELS, STATE_LABELS
-from workflow.policy import ROLE_LABELS
+from workflow.core.machine import ACTION_LABELS, STATE_LABELS
+from workflow.core.policy import ROLE_LABELS
 
 LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
@@ -53,7 +53,7 @@ WORKFLOW_LABELS = (
     N_("Giám đốc"),
     N_("Quản trị"),
     N_("Kiểm tra nhật ký"),
-    # workflow.kinds: committee roles, nominee types, report sections, named files
+    # workflow.items.kinds: committee roles, nominee types, report sections, named files
     N_("Trưởng ban"),
     N_("Phó Trưởng ban"),
     N_("Thành viên"),

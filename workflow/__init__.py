@@ -1,6 +1,6 @@
 """The workflow engine: states, transitions, who may act, and the audit trail. No Flask here."""
 
-from workflow.errors import (
+from workflow.core.errors import (
     Incomplete,
     InvalidInput,
     InvalidTransition,
@@ -11,8 +11,8 @@ from workflow.errors import (
     UnknownAction,
     WorkflowError,
 )
-from workflow.policy import Actor, ItemSnapshot
-from workflow.service import Outcome, available_actions, perform
+from workflow.core.policy import Actor, ItemSnapshot
+from workflow.core.service import Outcome, available_actions, perform
 
 __all__ = [
     "Actor",

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from tests.api.conftest import API, error_of
 from tests.helpers import bring_to
-from workflow import delegation
+from workflow.items import delegation
 
 
 def act(client, headers, item_id, action, **body):

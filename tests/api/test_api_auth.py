@@ -10,7 +10,8 @@ from sqlalchemy import select
 from models import ApiToken, AuditEvent, User, utcnow
 from tests.api.conftest import API, error_of
 from tests.conftest import TEST_PASSWORD
-from workflow import accounts_throttle, tokens
+from workflow.accounts import throttle as accounts_throttle
+from workflow.accounts import tokens
 
 TOKEN = f"{API}/auth/token"
 

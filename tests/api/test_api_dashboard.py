@@ -7,7 +7,7 @@ from collections import Counter
 
 from tests.api.conftest import API, error_of
 from tests.helpers import bring_to
-from workflow.machine import STATES
+from workflow.core.machine import STATES
 
 # The seed plan's deliverables per task: ongoing tasks have a report per lead unit for
 # November and December 2025 (task 5 and 8: six units); task 2 three, task 7 six, task 9

@@ -8,7 +8,7 @@ from models import Deliverable, Task
 from tests.api.conftest import API, deliverable_of, error_of
 from tests.helpers import COMPLETE_DATA
 from webapp.api.parsing import DEFAULT_LIMIT, MAX_LIMIT
-from workflow import editing
+from workflow.items import editing
 
 LIST = f"{API}/deliverables"
 

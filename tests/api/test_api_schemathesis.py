@@ -27,7 +27,8 @@ from models import Deliverable, Task, Unit
 from tests.api.conftest import API, api_operations, deliverable_of
 from tests.conftest import TEST_PASSWORD
 from tests.helpers import fill
-from workflow import delegation, editing, service
+from workflow.core import service
+from workflow.items import delegation, editing
 
 EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "25"))
 DERANDOMIZE = not os.environ.get("API_FUZZ_RANDOM")

@@ -130,7 +130,7 @@ def regulation_doc(session: Session, actors) -> Deliverable:
 def outsider(session: Session, actors) -> str:
     """A member of a unit that neither leads nor coordinates any task: sees no draft."""
     from tests.conftest import FAST_HASH
-    from workflow.accounts import create_user
+    from workflow.accounts.users import create_user
 
     session.add(Unit(code="ttkc", name="Trung tâm Khuyến công", short_name="TTKC", kind="division"))
     session.flush()

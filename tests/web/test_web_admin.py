@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from models import AuditEvent, User
 from tests.conftest import TEST_PASSWORD
-from workflow import admin as admin_ops
-from workflow.errors import InvalidInput, NotPermitted
+from workflow.accounts import admin as admin_ops
+from workflow.core.errors import InvalidInput, NotPermitted
 
 SIGN_IN_EVENTS = ("login", "login_failed", "login_throttled", "logout")
 NOT_ADMINS = (

@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from models import Unit, utcnow
 from tests.helpers import bring_to
-from workflow import editing, service
+from workflow.core import service
+from workflow.items import editing
 
 
 def text(response) -> str:

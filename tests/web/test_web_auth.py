@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from models import AuditEvent, LoginFailure, User, utcnow
 from tests.conftest import TEST_PASSWORD
-from workflow import accounts_throttle as throttle
-from workflow import admin as admin_ops
+from workflow.accounts import admin as admin_ops
+from workflow.accounts import throttle
 
 GENERIC = "Tên đăng nhập hoặc mật khẩu không đúng."
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from models import Attachment, AuditEvent, Deliverable, Plan, Task
 from tests.web.test_web_files import PDF
-from workflow import text as texts
+from workflow.core import text as texts
 
 HUGE = "99999999999999999999"  # > 2**63: OverflowError in the driver before issue 9
 

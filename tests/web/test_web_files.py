@@ -16,7 +16,8 @@ from openpyxl import Workbook
 
 from tests.helpers import bring_to
 from webapp.pages.filecheck import Refused, check, clean_name, detect
-from workflow import editing, service
+from workflow.core import service
+from workflow.items import editing
 
 PDF = b"%PDF-1.4\n1 0 obj <</Type /Catalog>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n"
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200

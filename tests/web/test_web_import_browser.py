@@ -20,7 +20,8 @@ from werkzeug.serving import make_server
 
 from tests.conftest import FAST_HASH, TEST_PASSWORD
 from tests.web.test_web_browser import SHARED_SCREENS, browser  # noqa: F401 (a fixture)
-from workflow import accounts, seed
+from workflow.accounts import users as accounts
+from workflow.intake import seed
 
 pytestmark = pytest.mark.browser
 

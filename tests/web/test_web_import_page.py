@@ -18,7 +18,9 @@ from sqlalchemy import func, select
 from models import AuditEvent, Deliverable, Plan, Task, Unit
 from tests.conftest import FAST_HASH, TEST_PASSWORD
 from tests.web.conftest import Web
-from workflow import accounts, queries, seed
+from workflow.accounts import users as accounts
+from workflow.intake import seed
+from workflow.reads import queries
 
 DATA = Path(__file__).parent.parent / "data" / "plans"
 SEED = (DATA / "seed.txt").read_bytes()

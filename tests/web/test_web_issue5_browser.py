@@ -25,7 +25,8 @@ from tests.web.test_web_browser import (  # noqa: F401 (fixtures)
     browser,
     server,
 )
-from workflow import editing, service
+from workflow.core import service
+from workflow.items import editing
 
 pytestmark = pytest.mark.browser
 

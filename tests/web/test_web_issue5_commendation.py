@@ -10,7 +10,8 @@ from docx.oxml.ns import qn
 from docx.shared import Mm
 
 from tests.helpers import COUNCIL, state_and_version
-from workflow import clock, council, editing, service
+from workflow.core import clock, service
+from workflow.items import council, editing
 
 FORM = "Giấy khen của Giám đốc Sở"
 ENTRIES = [

@@ -12,7 +12,7 @@ from sqlalchemy import select, text
 
 from models import Deliverable, utcnow
 from tests.helpers import bring_to
-from workflow import clock, service
+from workflow.core import clock, service
 
 TODAY = date(2025, 12, 1)  # task 2 and 3's deadlines have passed, task 7's has not
 

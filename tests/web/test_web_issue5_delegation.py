@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from models import AuditEvent, Delegation
 from tests.helpers import bring_to, state_and_version
-from workflow import clock, delegation, service
+from workflow.core import clock, service
+from workflow.items import delegation
 
 
 def text(response) -> str:

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from models import Deliverable, Task
-from workflow import inbox
+from workflow.reads import inbox
 
 
 def text(response) -> str:
@@ -86,7 +86,8 @@ def test_the_periodic_report_form_has_its_sections(web, session, actors):
 
 
 def test_quarterly_reports_are_labelled_by_quarter(web, session, actors):
-    from workflow import periodic, queries
+    from workflow.items import periodic
+    from workflow.reads import queries
 
     periodic.ensure_periodic_reports(session, queries.default_plan(session).id, "quarterly")
     page = text(web("vp.chuyenvien").get(f"/tasks/{task(session, 1).id}"))

@@ -5,7 +5,8 @@ force from its effective date."""
 from __future__ import annotations
 
 from tests.helpers import state_and_version
-from workflow import editing, service
+from workflow.core import service
+from workflow.items import editing
 
 V1 = "Chương I. Quy định chung\nĐiều 1. Phạm vi điều chỉnh\nĐiều 2. Đối tượng áp dụng\n"
 V2 = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from models import Deliverable, Task
-from workflow import editing
+from workflow.items import editing
 
 
 def text(response) -> str:

@@ -12,7 +12,9 @@ from sqlalchemy import select
 from models import AuditEvent, Task, Unit
 from tests.helpers import bring_to, state_and_version
 from webapp.i18n import local_time
-from workflow import editing, inbox, service
+from workflow.core import service
+from workflow.items import editing
+from workflow.reads import inbox
 
 # --- helpers ---------------------------------------------------------------------------
 
@@ -357,7 +359,7 @@ def test_wrong_role_gets_403_and_wrong_state_409(web, session, actors, rules_doc
 def test_who_submitted_may_not_review_it(web, session, actors, rules_doc):
     """Separation of duties on the pages: an Office member who is also a reviewer."""
     from tests.conftest import FAST_HASH, TEST_PASSWORD
-    from workflow.accounts import create_user
+    from workflow.accounts.users import create_user
 
     create_user(
         session,
@@ -486,9 +488,9 @@ def test_english_catalogue_covers_workflow_labels(app):
     from babel.messages.pofile import read_po
 
     from webapp.i18n import SOURCE, WORKFLOW_LABELS
-    from workflow import kinds
-    from workflow.machine import ACTION_LABELS, STATE_LABELS
-    from workflow.policy import ROLE_LABELS
+    from workflow.core.machine import ACTION_LABELS, STATE_LABELS
+    from workflow.core.policy import ROLE_LABELS
+    from workflow.items import kinds
 
     labels = (
         set(STATE_LABELS.values())

@@ -14,8 +14,11 @@ from collections import Counter
 from sqlalchemy import event, func, select
 
 from models import AuditEvent, Deliverable, Plan, StateStay, Task
-from workflow import audit, editing, genload, inbox
-from workflow.machine import APPROVED, DRAFT
+from workflow.core import audit
+from workflow.core.machine import APPROVED, DRAFT
+from workflow.intake import genload
+from workflow.items import editing
+from workflow.reads import inbox
 
 
 def load(session, plans=4, deliverables=120, events=600):
@@ -133,7 +136,7 @@ def test_queue_page_links_to_more_of_a_section(web, session, actors):
 
 def test_returned_items_stay_apart_with_their_note(session, actors):
     from tests.helpers import bring_to
-    from workflow import service
+    from workflow.core import service
 
     rules = session.execute(
         select(Deliverable.id).where(Deliverable.title == "Quy chế làm việc của Ban Chỉ đạo")
@@ -203,7 +206,7 @@ def test_audit_filter_choices_are_a_constant_list_not_a_scan_of_the_trail(web, a
 
 def test_plan_progress_in_the_list_counts_approved_and_overdue(session, actors):
     load(session, plans=3, deliverables=90, events=300)
-    from workflow import plans
+    from workflow.reads import plans
 
     page = plans.plan_list(session, actors["giamdoc"])
     for row in page.rows:

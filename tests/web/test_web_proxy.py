@@ -10,7 +10,7 @@ from sqlalchemy import select
 from models import AuditEvent
 from tests.conftest import TEST_PASSWORD
 from webapp.config import from_environment
-from workflow import accounts_throttle as throttle
+from workflow.accounts import throttle
 
 FORWARDED = {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"}
 

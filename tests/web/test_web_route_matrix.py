@@ -20,7 +20,9 @@ from documents import plan_parser, reading
 from models import Deliverable, Plan, Task, Unit, User
 from tests.conftest import TEST_PASSWORD
 from tests.web.conftest import Web
-from workflow import clock, delegation, editing, import_review, importing
+from workflow.core import clock
+from workflow.intake import import_review, importing
+from workflow.items import delegation, editing
 
 ROLES = {
     "anonymous": None,

@@ -11,9 +11,9 @@ from sqlalchemy import select
 from models import ApiToken, AuditEvent, User
 from tests.conftest import TEST_PASSWORD
 from tests.web.conftest import Web
-from workflow import accounts
-from workflow import admin as admin_ops
-from workflow.errors import InvalidInput
+from workflow.accounts import admin as admin_ops
+from workflow.accounts import users as accounts
+from workflow.core.errors import InvalidInput
 
 NEW_PASSWORD = "Sông Trà Khúc 2025"
 
@@ -184,7 +184,7 @@ def test_a_password_change_revokes_api_tokens_in_the_workflow(session, actors):
 
 
 def api_tokens_of(session, actors, username: str) -> int:
-    from workflow import tokens
+    from workflow.accounts import tokens
 
     return tokens.issue(session, username, TEST_PASSWORD).token_id
 

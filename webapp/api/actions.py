@@ -13,7 +13,7 @@ from webapp.api.auth import actor, client_addr
 from webapp.api.errors import json_response
 from webapp.api.parsing import MAX_ID, MISSING
 from webapp.db import session
-from workflow.service import perform
+from workflow.core.service import perform
 
 MAX_REASON = 10_000
 

@@ -10,7 +10,7 @@ from webapp.api.auth import actor
 from webapp.api.errors import json_response
 from webapp.api.parsing import MAX_ID
 from webapp.db import session
-from workflow import queries, trail
+from workflow.reads import queries, trail
 
 ITEM_TYPES = ("task", "deliverable", "user", "plan", "delegation", "reminder")
 

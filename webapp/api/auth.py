@@ -10,8 +10,8 @@ from flask import Blueprint, Response, current_app, g, request
 from webapp.api import parsing
 from webapp.api.errors import ApiError, json_response
 from webapp.db import session
-from workflow import tokens
-from workflow.policy import Actor
+from workflow.accounts import tokens
+from workflow.core.policy import Actor
 
 _PUBLIC_ATTR = "_api_public"
 CHALLENGE = 'Bearer realm="pheduyet"'

@@ -9,7 +9,8 @@ from webapp.api.auth import actor, client_addr
 from webapp.api.errors import json_response
 from webapp.api.parsing import MAX_ID
 from webapp.db import session
-from workflow import api_reads, editing
+from workflow.items import editing
+from workflow.reads import api_reads
 
 ITEM = f"/deliverables/<int(max={MAX_ID}):deliverable_id>/contributions"
 

@@ -9,7 +9,8 @@ from webapp.api.auth import actor, client_addr
 from webapp.api.errors import json_response
 from webapp.api.parsing import MAX_ID, MISSING
 from webapp.db import session
-from workflow import api_reads, delegation
+from workflow.items import delegation
+from workflow.reads import api_reads
 
 MAX_NOTE = 2_000
 

@@ -10,10 +10,12 @@ from webapp.api.auth import actor, client_addr
 from webapp.api.errors import json_response
 from webapp.api.parsing import MAX_ID, MISSING
 from webapp.db import session
-from workflow import api_reads, editing, kinds, queries, service
-from workflow.machine import STATES
-from workflow.policy import NO_PARTICIPATION, Actor
-from workflow.service import snapshot_of
+from workflow.core import service
+from workflow.core.machine import STATES
+from workflow.core.policy import NO_PARTICIPATION, Actor
+from workflow.core.service import snapshot_of
+from workflow.items import editing, kinds
+from workflow.reads import api_reads, queries
 
 ITEM = f"/deliverables/<int(max={MAX_ID}):deliverable_id>"
 

@@ -20,7 +20,7 @@ from sqlalchemy.exc import DisconnectionError, OperationalError
 from werkzeug.exceptions import HTTPException, default_exceptions
 
 from webapp.errors import handle_database_unavailable
-from workflow.errors import WorkflowError
+from workflow.core.errors import WorkflowError
 
 API_PREFIX = "/api/"
 

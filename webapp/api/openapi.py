@@ -15,9 +15,10 @@ from webapp.api.audit import ITEM_TYPES
 from webapp.api.auth import public
 from webapp.api.errors import json_response
 from webapp.api.parsing import MAX_ID, MAX_LIMIT, MAX_YEAR, MIN_YEAR
-from workflow import editing, tokens
-from workflow.machine import ACTIONS, STATES
-from workflow.trail import MAX_PAGE
+from workflow.accounts import tokens
+from workflow.core.machine import ACTIONS, STATES
+from workflow.items import editing
+from workflow.reads.trail import MAX_PAGE
 
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 ERROR_CODES = {

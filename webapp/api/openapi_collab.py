@@ -21,8 +21,8 @@ from webapp.api.openapi import (
     string,
 )
 from webapp.api.votes import MAX_COMMENT
-from workflow import editing
-from workflow.machine import STATES
+from workflow.core.machine import STATES
+from workflow.items import editing
 
 NAME = string(description="Tên đăng nhập.")
 FULL_NAME = string(description="Họ tên.")

@@ -253,7 +253,7 @@ def _form_row(row: Any, name: str) -> dict[str, str | None]:
 def form_data(data: dict[str, Any], name: str) -> Any:
     """A kind's own fields (`Deliverable.data`), shaped like a form: an object whose values
     are strings, nulls, or lists of rows (objects of strings or nulls). Which keys a kind
-    takes, and what they must hold, the engine decides (workflow.kinds); this only makes
+    takes, and what they must hold, the engine decides (workflow.items.kinds); this only makes
     sure that what reaches it is that shape and storable."""
     if name not in data:
         return MISSING

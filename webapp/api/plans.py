@@ -10,7 +10,8 @@ from webapp.api.auth import actor
 from webapp.api.errors import json_response
 from webapp.api.parsing import MAX_ID
 from webapp.db import session
-from workflow import api_reads, clock
+from workflow.core import clock
+from workflow.reads import api_reads
 
 
 def plan_dashboard(plan_id: int) -> Response:

@@ -8,14 +8,14 @@ from typing import Any
 from sqlalchemy.orm import object_session
 
 from models import Attachment, AuditEvent, Deliverable, RegulationVersion, Task
-from workflow import policy
-from workflow.api_reads import ContributionRow, DelegationRow, VersionDiff, VoteSheet
-from workflow.council import Tally
-from workflow.dashboard import Dashboard, Progress
-from workflow.policy import NO_PARTICIPATION, Actor, Participation
-from workflow.queries import TaskRow
-from workflow.service import available_actions, participations, snapshot_of
-from workflow.trail import event_dict
+from workflow.core import policy
+from workflow.core.policy import NO_PARTICIPATION, Actor, Participation
+from workflow.core.service import available_actions, participations, snapshot_of
+from workflow.items.council import Tally
+from workflow.reads.api_reads import ContributionRow, DelegationRow, VersionDiff, VoteSheet
+from workflow.reads.dashboard import Dashboard, Progress
+from workflow.reads.queries import TaskRow
+from workflow.reads.trail import event_dict
 
 
 def day(value: date | None) -> str | None:

@@ -11,9 +11,10 @@ from webapp.api.auth import actor
 from webapp.api.errors import json_response
 from webapp.api.parsing import MAX_ID
 from webapp.db import session
-from workflow import queries, service
-from workflow.policy import NO_PARTICIPATION
-from workflow.service import snapshot_of
+from workflow.core import service
+from workflow.core.policy import NO_PARTICIPATION
+from workflow.core.service import snapshot_of
+from workflow.reads import queries
 
 
 def list_tasks() -> Response:

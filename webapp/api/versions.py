@@ -10,7 +10,7 @@ from webapp.api.auth import actor
 from webapp.api.errors import json_response
 from webapp.api.parsing import MAX_ID
 from webapp.db import session
-from workflow import api_reads
+from workflow.reads import api_reads
 
 ITEM = f"/deliverables/<int(max={MAX_ID}):deliverable_id>/versions"
 

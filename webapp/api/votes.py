@@ -1,5 +1,5 @@
 """Council votes on a deliverable (e.g. the emulation council on "Dân vận khéo"
-nominations): cast one (workflow.council.cast_vote), read this round's."""
+nominations): cast one (workflow.items.council.cast_vote), read this round's."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from webapp.api.auth import actor, client_addr
 from webapp.api.errors import json_response
 from webapp.api.parsing import MAX_ID, MISSING
 from webapp.db import session
-from workflow import api_reads, council, queries
+from workflow.items import council
+from workflow.reads import api_reads, queries
 
 ITEM = f"/deliverables/<int(max={MAX_ID}):deliverable_id>/votes"
 MAX_COMMENT = 10_000

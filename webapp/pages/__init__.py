@@ -9,7 +9,7 @@ from flask import Blueprint
 from flask_login import current_user
 
 from webapp.extensions import login_manager
-from workflow import policy
+from workflow.core import policy
 
 bp = Blueprint("pages", __name__)
 

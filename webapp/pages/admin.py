@@ -1,4 +1,4 @@
-"""Administration: users and units. Admins only (workflow.admin raises NotPermitted)."""
+"""Administration: users and units. Admins only (workflow.accounts.admin raises NotPermitted)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from webapp.auth import renew_own_session
 from webapp.i18n import role_label
 from webapp.pages import bp
 from webapp.pages.common import ButtonForm, RolesForm, UserForm, actor, back_to, client_addr
-from workflow import admin as admin_ops
-from workflow.errors import InvalidInput
+from workflow.accounts import admin as admin_ops
+from workflow.core.errors import InvalidInput
 
 
 def _role_choices(roles) -> list[tuple[str, str]]:

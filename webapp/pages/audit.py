@@ -18,10 +18,11 @@ from webapp.i18n import LOCAL_TZ, role_label, state_label
 from webapp.pages import bp
 from webapp.pages.common import actor, client_addr, parse_date
 from webapp.pages.labels import event_item_label, event_label
-from workflow import access_log, inbox
-from workflow.errors import InvalidInput
-from workflow.machine import STATES
-from workflow.trail import TrailFilter
+from workflow.core import access_log
+from workflow.core.errors import InvalidInput
+from workflow.core.machine import STATES
+from workflow.reads import inbox
+from workflow.reads.trail import TrailFilter
 
 ITEM_TYPES = (
     "task",

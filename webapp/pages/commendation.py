@@ -10,7 +10,8 @@ from documents.commendation_docx import render_commendation
 from webapp import db
 from webapp.pages import bp
 from webapp.pages.common import actor, back_to, client_addr
-from workflow import access_log, ui_reads
+from workflow.core import access_log
+from workflow.reads import ui_reads
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 

@@ -22,8 +22,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from workflow.errors import InvalidInput
-from workflow.policy import Actor
+from workflow.core.errors import InvalidInput
+from workflow.core.policy import Actor
 
 MIN_YEAR, MAX_YEAR = 1900, 2999  # as the API's (webapp/api/parsing.py)
 

@@ -12,8 +12,9 @@ from webapp.pages import bp
 from webapp.pages.common import ContributionForm, actor, back_to, client_addr
 from webapp.pages.filecheck import MAX_SIZE, Refused, check, clean_name
 from webapp.pages.files import REFUSALS, storage
-from workflow import editing, ui_reads
-from workflow.errors import InvalidInput
+from workflow.core.errors import InvalidInput
+from workflow.items import editing
+from workflow.reads import ui_reads
 
 MAX_FILES = 10
 

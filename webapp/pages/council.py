@@ -10,8 +10,9 @@ from flask_login import login_required
 from webapp import db
 from webapp.pages import bp
 from webapp.pages.common import VoteForm, actor, back_to, client_addr
-from workflow import council, ui_reads
-from workflow.errors import InvalidInput
+from workflow.core.errors import InvalidInput
+from workflow.items import council
+from workflow.reads import ui_reads
 
 
 @bp.post("/deliverables/<int:deliverable_id>/vote")

@@ -13,8 +13,8 @@ from webapp import db
 from webapp.i18n import state_label
 from webapp.pages import bp
 from webapp.pages.common import actor
-from workflow import ui_reads
-from workflow.machine import STATES
+from workflow.core.machine import STATES
+from workflow.reads import ui_reads
 
 
 @bp.get("/dashboard")

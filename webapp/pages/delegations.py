@@ -17,8 +17,10 @@ from webapp.pages.common import (
     client_addr,
     parse_date,
 )
-from workflow import clock, delegation, ui_reads
-from workflow.errors import InvalidInput
+from workflow.core import clock
+from workflow.core.errors import InvalidInput
+from workflow.items import delegation
+from workflow.reads import ui_reads
 
 
 def _page(form: DelegationForm, error: str | None = None, status: int = 200):

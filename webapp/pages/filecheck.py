@@ -9,7 +9,7 @@ import io
 import re
 import zipfile
 
-from workflow.text import strip_invisible
+from workflow.core.text import strip_invisible
 
 MAX_SIZE = 20 * 1024 * 1024
 CONTENT_TYPES = {

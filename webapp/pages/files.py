@@ -11,8 +11,10 @@ from webapp.pages import bp
 from webapp.pages.common import UploadForm, actor, back_to, client_addr
 from webapp.pages.filecheck import MAX_SIZE, Refused, check, clean_name
 from webapp.storage import Storage, make_storage
-from workflow import access_log, editing, inbox
-from workflow.errors import InvalidInput
+from workflow.core import access_log
+from workflow.core.errors import InvalidInput
+from workflow.items import editing
+from workflow.reads import inbox
 
 REFUSALS = {
     "type": lambda: _("Chỉ nhận tệp PDF, DOCX, XLSX, PNG hoặc JPG (kiểm tra theo nội dung tệp)."),

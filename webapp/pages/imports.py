@@ -1,7 +1,7 @@
 """Importing a plan document: upload → preview with corrections → confirm. Admins only.
 
 The upload and what the parser found are kept under instance/imports/ (the bytes as
-<sha256>, the parsed JSON as <sha256>.json; see workflow.import_review.PreviewStore), never
+<sha256>, the parsed JSON as <sha256>.json; see workflow.intake.import_review.PreviewStore), never
 in the cookie session; the preview's address carries the SHA-256 as its token.
 """
 
@@ -20,9 +20,9 @@ from webapp import db
 from webapp.pages import bp
 from webapp.pages.common import actor, back_to
 from webapp.pages.filecheck import clean_name
-from workflow import import_review
-from workflow.admin import require_admin
-from workflow.errors import InvalidInput
+from workflow.accounts.admin import require_admin
+from workflow.core.errors import InvalidInput
+from workflow.intake import import_review
 
 MAX_BYTES = reading.MAX_BYTES  # 10 MB: the importer's own limit (the app accepts 20 MB)
 

@@ -24,8 +24,10 @@ from webapp.pages.common import (
     parse_date,
     parse_version,
 )
-from workflow import editing, inbox, service
-from workflow.errors import InvalidInput
+from workflow.core import service
+from workflow.core.errors import InvalidInput
+from workflow.items import editing
+from workflow.reads import inbox
 
 
 def item_url(kind: str, item_id: int) -> str:
@@ -144,7 +146,7 @@ def edit(deliverable_id: int):
 @bp.post("/deliverables/<int:item_id>/act", defaults={"kind": "deliverable"})
 @login_required
 def act(kind: str, item_id: int):
-    """Whoever `workflow.policy` allows for this action now (perform decides: 404, 403,
+    """Whoever `workflow.core.policy` allows for this action now (perform decides: 404, 403,
     409, 400 for a missing reason), with their own authority or, with `on_behalf_of`, a
     delegation in force today (ủy quyền). Approve needs the confirmation box ticked."""
     back = item_url(kind, item_id)

@@ -2,7 +2,7 @@
 
 No JavaScript: a list (Steering Committee members, award nominations) is shown with a few
 empty rows; to add more, save and the form comes back with new empty rows. Empty rows are
-dropped by `workflow.kinds.clean_data`. Dates are typed dd/mm/yyyy and stored ISO.
+dropped by `workflow.items.kinds.clean_data`. Dates are typed dd/mm/yyyy and stored ISO.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from webapp.pages.common import parse_date
-from workflow import kinds
+from workflow.items import kinds
 
 MEMBER_FIELDS = ("full_name", "position", "unit", "committee_role")
 ENTRY_FIELDS = ("type", "name", "unit", "model_name", "achievements", "proposed_form")

@@ -67,7 +67,7 @@ def delegation_status(status: str) -> str:
 
 @bp.app_template_filter("period_label")
 def period_label(first: date, months: int = 1) -> str:
-    """ "tháng 11/2025" or "quý IV/2025" (as workflow.periodic names a report's period)."""
+    """ "tháng 11/2025" or "quý IV/2025" (as workflow.items.periodic names a report's period)."""
     if months == 3:
         quarter = ("I", "II", "III", "IV")[(first.month - 1) // 3]
         return _("quý %(q)s/%(y)d", q=quarter, y=first.year)

@@ -14,8 +14,8 @@ from webapp.pages.common import (
     actor,
     back_to,
 )
-from workflow import inbox
-from workflow.machine import STATES
+from workflow.core.machine import STATES
+from workflow.reads import inbox
 
 
 @bp.get("/plan")

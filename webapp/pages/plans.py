@@ -10,8 +10,8 @@ from webapp import db
 from webapp.pages import bp
 from webapp.pages.common import actor
 from webapp.pages.dashboard import render_dashboard
-from workflow import inbox, plans, ui_reads
-from workflow.machine import STATES
+from workflow.core.machine import STATES
+from workflow.reads import inbox, plans, ui_reads
 
 
 @bp.get("/plans")

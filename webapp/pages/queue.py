@@ -8,7 +8,7 @@ from flask_login import login_required
 from webapp import db
 from webapp.pages import bp
 from webapp.pages.common import actor
-from workflow import inbox
+from workflow.reads import inbox
 
 
 @bp.get("/")

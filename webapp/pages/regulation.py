@@ -8,7 +8,7 @@ from flask_login import login_required
 from webapp import db
 from webapp.pages import bp
 from webapp.pages.common import actor, back_to
-from workflow import ui_reads
+from workflow.reads import ui_reads
 
 
 @bp.get("/deliverables/<int:deliverable_id>/versions")

@@ -20,8 +20,9 @@ from markupsafe import Markup
 from webapp import db
 from webapp.pages import bp
 from webapp.pages.common import actor, back_to, client_addr, parse_date
-from workflow import access_log, policy, reporting
-from workflow.errors import InvalidInput, NotPermitted
+from workflow.core import access_log, policy
+from workflow.core.errors import InvalidInput, NotPermitted
+from workflow.reads import reporting
 
 CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
