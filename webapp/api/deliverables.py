@@ -72,7 +72,7 @@ def get_deliverable(deliverable_id: int) -> Response:
 
 def create_deliverable() -> Response:
     """A new draft; its kind's fields (`data`), if given, are checked before anything is
-    written and stored by the engine's edit (the trail shows "create" then "edit")."""
+    written and stored with it in one commit (the trail shows "create" then "edit")."""
     data = parsing.json_object(allowed=("task_id", "title", "kind", "body", "due_date", "data"))
     task_id = parsing.integer(data, "task_id", required=True)
     title = parsing.text(data, "title", max_len=editing.MAX_TITLE, required=True)
@@ -92,12 +92,9 @@ def create_deliverable() -> Response:
         kind=kind,
         body="" if body in (MISSING, None) else body,
         due_date=None if due_date is MISSING else due_date,
+        data=None if fields is MISSING else fields,
         client_addr=client_addr(),
     )
-    if fields is not MISSING:
-        editing.edit_deliverable(
-            session(), who, item.id, {"data": fields}, client_addr=client_addr()
-        )
     location = url_for("api.get_deliverable", deliverable_id=item.id)
     return json_response(_detail(who, item.id), 201, {"Location": location})
 

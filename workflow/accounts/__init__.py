@@ -1,0 +1,1 @@
+"""Users, passwords, sign-in throttling, API tokens and administration."""

@@ -6,18 +6,20 @@ event in one transaction, like workflow/editing.py.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from models import ROLES, Unit, UnitGroup, User, UserRole, unit_group_member
-from models.database import begin_write
 from workflow.accounts import users as accounts
 from workflow.core import audit, policy
 from workflow.core.errors import InvalidInput, NotFound, NotPermitted
 from workflow.core.policy import Actor
+from workflow.core.transaction import write_transaction
 
 
 def require_admin(actor: Actor) -> None:
@@ -116,7 +118,7 @@ def create_user(
 ) -> UserRow:
     """A new user, audited as created by `actor`; commits (rolls back on error)."""
     require_admin(actor)
-    try:
+    with write_transaction(session):
         user = accounts.create_user(
             session,
             username=username,
@@ -130,22 +132,20 @@ def create_user(
             client_addr=client_addr,
         )
         row = _user_row(user)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     return row
 
 
-def _locked_user(session: Session, actor: Actor, user_id: int):
+@contextmanager
+def _locked_user(
+    session: Session, actor: Actor, user_id: int
+) -> Iterator[tuple[Connection, tuple[int, str], User]]:
+    """An admin's write on one user: the write transaction, the user re-read under it."""
     require_admin(actor)
-    begin_write(session)
-    conn = session.connection()
-    head = audit.lock_head(conn)
-    user = session.get(User, user_id, populate_existing=True)
-    if user is None:
-        raise NotFound("Không có người dùng này.")
-    return conn, head, user
+    with write_transaction(session) as write:
+        user = session.get(User, user_id, populate_existing=True)
+        if user is None:
+            raise NotFound("Không có người dùng này.")
+        yield write.conn, write.head, user
 
 
 def set_active(
@@ -153,8 +153,7 @@ def set_active(
 ) -> UserRow:
     """Deactivate (sign-in refused) or reactivate a user; either way every session and API
     token of theirs ends. Commits."""
-    try:
-        conn, head, user = _locked_user(session, actor, user_id)
+    with _locked_user(session, actor, user_id) as (conn, head, user):
         if user.id == actor.id and not active:
             raise InvalidInput("Không thể tự khóa tài khoản của chính mình.")
         if bool(user.active) != active:
@@ -172,10 +171,6 @@ def set_active(
                 **audit.actor_fields(actor),
             )
         row = _user_row(user)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     return row
 
 
@@ -196,8 +191,7 @@ def set_roles(
         raise InvalidInput(
             f"Vai trò không hợp lệ: {', '.join(bad) or '(trống)'}; chọn trong: {', '.join(ROLES)}."
         )
-    try:
-        conn, head, user = _locked_user(session, actor, user_id)
+    with _locked_user(session, actor, user_id) as (conn, head, user):
         before = sorted(user.roles)
         if user.id == actor.id and policy.ADMIN not in wanted:
             raise InvalidInput("Không thể tự bỏ vai trò quản trị của chính mình.")
@@ -223,8 +217,4 @@ def set_roles(
                 **audit.actor_fields(actor),
             )
         row = _user_row(user)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     return row

@@ -40,11 +40,11 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from models import LoginFailure, User, utcnow
-from models.database import begin_write
 from workflow.accounts.users import PASSWORD_METHOD, password_matches
 from workflow.core import audit
 from workflow.core.errors import WorkflowError
 from workflow.core.policy import Actor
+from workflow.core.transaction import Write, write_transaction
 
 ACCOUNT_LIMIT = 5  # one account from one address
 ADDRESS_LIMIT = 20  # one address, on the accounts it failed on
@@ -150,10 +150,8 @@ def _wait(now: datetime, counts) -> int:
     return math.ceil(wait) if wait > 0 else 0
 
 
-def _event(conn, head, action: str, user: User | None, actor: Actor, addr: str, detail: dict):
-    audit.append(
-        conn,
-        head,
+def _event(write: Write, action: str, user: User | None, actor: Actor, addr: str, detail: dict):
+    write.append(
         item_type="user",
         item_id=user.id if user is not None else None,
         action=action,
@@ -180,26 +178,22 @@ def record_failure(
     name, addr = _normal(username), (client_addr or "unknown")[:64]
     key = _key(addr, device)
     user_id = user.id if user is not None else None
-    begin_write(session)
-    user = session.get(User, user_id) if user_id is not None else None
-    session.execute(delete(LoginFailure).where(LoginFailure.created_at < now - KEEP))
-    session.add(LoginFailure(username=name, client_addr=key, created_at=now))
-    session.flush()
-    wait = delay_for(session, name, addr, now, device=device)
-    conn = session.connection()
-    head = audit.lock_head(conn)
-    detail: dict = {"reason": reason, "via": via}
-    if device:
-        detail["known_device"] = True
-    if user is not None:
-        detail["username"] = user.username
-    else:
-        detail["known_user"] = False
-    _event(conn, head, "login_failed", user, ANONYMOUS, addr, detail)
-    if wait:
-        head = audit.lock_head(conn)
-        _event(conn, head, "login_throttled", user, ANONYMOUS, addr, {**detail, "delay_s": wait})
-    session.commit()
+    with write_transaction(session) as write:
+        user = session.get(User, user_id) if user_id is not None else None
+        session.execute(delete(LoginFailure).where(LoginFailure.created_at < now - KEEP))
+        session.add(LoginFailure(username=name, client_addr=key, created_at=now))
+        session.flush()
+        wait = delay_for(session, name, addr, now, device=device)
+        detail: dict = {"reason": reason, "via": via}
+        if device:
+            detail["known_device"] = True
+        if user is not None:
+            detail["username"] = user.username
+        else:
+            detail["known_user"] = False
+        _event(write, "login_failed", user, ANONYMOUS, addr, detail)
+        if wait:
+            _event(write, "login_throttled", user, ANONYMOUS, addr, {**detail, "delay_s": wait})
     return wait
 
 
@@ -210,19 +204,17 @@ def _signed_in(
     forgotten, not the others' (an attacker elsewhere keeps their delay); audited as
     "login"; commits."""
     addr = (client_addr or "unknown")[:64]
-    begin_write(session)
-    session.execute(
-        delete(LoginFailure).where(
-            LoginFailure.username == user.username,
-            LoginFailure.client_addr == _key(addr, device),
+    user_id = user.id
+    with write_transaction(session) as write:
+        session.execute(
+            delete(LoginFailure).where(
+                LoginFailure.username == user.username,
+                LoginFailure.client_addr == _key(addr, device),
+            )
         )
-    )
-    conn = session.connection()
-    head = audit.lock_head(conn)
-    user = session.get(User, user.id, populate_existing=True)
-    detail = {"via": via, **({"known_device": True} if device else {})}
-    _event(conn, head, "login", user, Actor.of(user), addr, detail)
-    session.commit()
+        user = session.get(User, user_id, populate_existing=True)
+        detail = {"via": via, **({"known_device": True} if device else {})}
+        _event(write, "login", user, Actor.of(user), addr, detail)
 
 
 @cache

@@ -17,11 +17,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from models import ApiToken, User, utcnow
-from models.database import begin_write
 from workflow.accounts import throttle as accounts_throttle
 from workflow.core import audit
 from workflow.core.errors import WorkflowError
 from workflow.core.policy import Actor
+from workflow.core.transaction import write_transaction
 
 TOKEN_BYTES = 32
 DEFAULT_HOURS = 12
@@ -90,11 +90,9 @@ def issue(
         raise BadCredentials(BAD_CREDENTIALS)
     user_id = result.user.id
     now = now or utcnow()
-    try:
-        begin_write(session)
+    with write_transaction(session) as write:
+        conn, head = write.conn, write.head
         user = session.get(User, user_id)
-        conn = session.connection()
-        head = audit.lock_head(conn)
         row = ApiToken(
             user_id=user_id,
             token_hash=hash_token(token := secrets.token_urlsafe(TOKEN_BYTES)),
@@ -114,10 +112,6 @@ def issue(
             **audit.actor_fields(Actor.of(user)),
         )
         issued = IssuedToken(token, row.id, user_id, row.expires_at)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     return issued
 
 
@@ -151,10 +145,8 @@ def revoke(
 ) -> None:
     """Revoke one of the actor's own tokens (idempotent); commits."""
     now = now or utcnow()
-    try:
-        begin_write(session)
-        conn = session.connection()
-        head = audit.lock_head(conn)
+    with write_transaction(session) as write:
+        conn, head = write.conn, write.head
         changed = conn.execute(
             update(ApiToken.__table__)
             .where(
@@ -175,7 +167,3 @@ def revoke(
                 detail={"token_id": token_id},
                 **audit.actor_fields(actor),
             )
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise

@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from models import ROLES, ApiToken, Unit, User, UserRole, utcnow
-from models.database import begin_write
 from workflow.core import audit, text
 from workflow.core.errors import InvalidInput, NotPermitted
 from workflow.core.policy import Actor
+from workflow.core.transaction import write_transaction
 
 # scrypt by default; tests may choose a cheaper method through the app's config.
 PASSWORD_METHOD = "scrypt"
@@ -114,34 +114,33 @@ def create_user(
             raise InvalidInput("Mật khẩu phải có ít nhất 8 ký tự.")
     else:
         check_password_rule(password, username)
-    begin_write(session)
-    unit = session.execute(select(Unit).where(Unit.code == unit_code)).scalar_one_or_none()
-    if unit is None:
-        raise InvalidInput(f"Không có đơn vị mã “{unit_code}”.")
-    if session.execute(select(User.id).where(User.username == username)).first():
-        raise InvalidInput(f"Tên đăng nhập “{username}” đã có.")
-    conn = session.connection()
-    head = audit.lock_head(conn)
-    user = User(
-        username=username,
-        full_name=full_name.strip(),
-        email=email,
-        unit=unit,
-        password_hash=hash_password(password, password_method),
-        role_rows=[UserRole(role=r) for r in sorted(set(roles))],
-    )
-    session.add(user)
-    session.flush()
-    audit.append(
-        conn,
-        head,
-        item_type="user",
-        item_id=user.id,
-        action="create",
-        client_addr=client_addr,
-        detail={"username": username, "unit": unit.code, "roles": sorted(set(roles))},
-        **audit.actor_fields(by),
-    )
+    with write_transaction(session) as write:
+        conn, head = write.conn, write.head
+        unit = session.execute(select(Unit).where(Unit.code == unit_code)).scalar_one_or_none()
+        if unit is None:
+            raise InvalidInput(f"Không có đơn vị mã “{unit_code}”.")
+        if session.execute(select(User.id).where(User.username == username)).first():
+            raise InvalidInput(f"Tên đăng nhập “{username}” đã có.")
+        user = User(
+            username=username,
+            full_name=full_name.strip(),
+            email=email,
+            unit=unit,
+            password_hash=hash_password(password, password_method),
+            role_rows=[UserRole(role=r) for r in sorted(set(roles))],
+        )
+        session.add(user)
+        session.flush()
+        audit.append(
+            conn,
+            head,
+            item_type="user",
+            item_id=user.id,
+            action="create",
+            client_addr=client_addr,
+            detail={"username": username, "unit": unit.code, "roles": sorted(set(roles))},
+            **audit.actor_fields(by),
+        )
     return user
 
 
@@ -168,13 +167,11 @@ def sign_out(
 
     Nothing happens when `session_generation` is not the current one (the session had
     already ended)."""
-    try:
-        begin_write(session)
-        conn = session.connection()
-        head = audit.lock_head(conn)
+    with write_transaction(session) as write:
+        conn, head = write.conn, write.head
         user = session.get(User, user_id, populate_existing=True)
         if user is None or user.session_generation != session_generation:
-            session.rollback()
+            write.discard()
             return
         revoked = end_sessions(session, user)
         audit.append(
@@ -187,10 +184,6 @@ def sign_out(
             detail={"tokens_revoked": revoked},
             **audit.actor_fields(Actor.of(user)),
         )
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
 
 
 class WrongPassword(InvalidInput):
@@ -229,10 +222,8 @@ def change_password(
     if new_password == old_password:
         raise InvalidInput("Mật khẩu mới phải khác mật khẩu hiện tại.")
     check_password_rule(new_password, user.username)
-    try:
-        begin_write(session)
-        conn = session.connection()
-        head = audit.lock_head(conn)
+    with write_transaction(session) as write:
+        conn, head = write.conn, write.head
         user = session.get(User, actor.id, populate_existing=True)
         user.password_hash = hash_password(new_password, password_method)
         revoked = end_sessions(session, user)
@@ -246,8 +237,4 @@ def change_password(
             detail={"tokens_revoked": revoked},
             **audit.actor_fields(actor),
         )
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     return user

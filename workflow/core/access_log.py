@@ -16,9 +16,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from models.database import begin_write
 from workflow.core import audit
 from workflow.core.policy import Actor
+from workflow.core.transaction import write_transaction
 
 DOWNLOAD = "download"
 
@@ -33,12 +33,8 @@ def record_download(
     client_addr: str | None = None,
 ) -> None:
     """Append a "download" event; commits (and ends whatever read transaction was open)."""
-    try:
-        begin_write(session)
-        conn = session.connection()
-        audit.append(
-            conn,
-            audit.lock_head(conn),
+    with write_transaction(session) as write:
+        write.append(
             item_type=item_type,
             item_id=item_id,
             action=DOWNLOAD,
@@ -46,7 +42,3 @@ def record_download(
             detail=detail or {},
             **audit.actor_fields(actor),
         )
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise

@@ -24,33 +24,49 @@ STATE_LABELS = {
     APPROVED: "Đã phê duyệt",
 }
 
-ACTION_LABELS = {
-    "submit": "Trình",
-    "withdraw": "Thu hồi",
-    "review": "Thẩm định",
-    "return": "Trả lại",
-    "send_back": "Chuyển thẩm định lại",
-    "approve": "Phê duyệt",
-    "reopen": "Mở lại",
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """One row of DOMAIN.md's transition table, and everything the engine derives from it.
+
+    `guards` are names in workflow.core.guards (`reason_given` is added when `needs_reason`);
+    `who` names the rule in workflow.core.policy.WHO_RULES that says who may take it."""
+
+    trigger: str
+    source: str
+    dest: str
+    who: str
+    label: str
+    guards: tuple[str, ...] = ()
+    needs_reason: bool = False
+
+    @property
+    def all_guards(self) -> tuple[str, ...]:
+        return (*self.guards, "reason_given") if self.needs_reason else self.guards
+
+
+TRANSITIONS: tuple[Transition, ...] = (
+    Transition("submit", DRAFT, SUBMITTED, "owning_member", "Trình", ("item_is_complete",)),
+    Transition("withdraw", SUBMITTED, DRAFT, "submitter_or_owning_member", "Thu hồi"),
+    Transition("review", SUBMITTED, REVIEWED, "reviewer", "Thẩm định", ("council_quorum_met",)),
+    Transition("return", SUBMITTED, DRAFT, "reviewer", "Trả lại", needs_reason=True),
+    Transition("return", REVIEWED, DRAFT, "approver", "Trả lại", needs_reason=True),
+    Transition(
+        "send_back", REVIEWED, SUBMITTED, "approver", "Chuyển thẩm định lại", needs_reason=True
+    ),
+    Transition("approve", REVIEWED, APPROVED, "approver", "Phê duyệt"),
+    Transition("reopen", APPROVED, DRAFT, "director", "Mở lại", needs_reason=True),
+)
+
+# Derived, never written twice:
+ACTIONS: tuple[str, ...] = tuple(dict.fromkeys(t.trigger for t in TRANSITIONS))
+ACTION_LABELS: dict[str, str] = {
+    a: next(t.label for t in TRANSITIONS if t.trigger == a) for a in ACTIONS
 }
-
-# DOMAIN.md's transition table. `guards` are names in workflow.core.guards; who may act on each
-# row is workflow.core.policy's business (keyed by (action, source)).
-TRANSITIONS: tuple[dict[str, Any], ...] = (
-    {"trigger": "submit", "source": DRAFT, "dest": SUBMITTED, "guards": ("item_is_complete",)},
-    {"trigger": "withdraw", "source": SUBMITTED, "dest": DRAFT, "guards": ()},
-    {"trigger": "review", "source": SUBMITTED, "dest": REVIEWED, "guards": ("council_quorum_met",)},
-    {"trigger": "return", "source": SUBMITTED, "dest": DRAFT, "guards": ("reason_given",)},
-    {"trigger": "return", "source": REVIEWED, "dest": DRAFT, "guards": ("reason_given",)},
-    {"trigger": "send_back", "source": REVIEWED, "dest": SUBMITTED, "guards": ("reason_given",)},
-    {"trigger": "approve", "source": REVIEWED, "dest": APPROVED, "guards": ()},
-    {"trigger": "reopen", "source": APPROVED, "dest": DRAFT, "guards": ("reason_given",)},
-)
-
-ACTIONS: tuple[str, ...] = tuple(dict.fromkeys(t["trigger"] for t in TRANSITIONS))
 REASON_REQUIRED: frozenset[tuple[str, str]] = frozenset(
-    (t["trigger"], t["source"]) for t in TRANSITIONS if "reason_given" in t["guards"]
+    (t.trigger, t.source) for t in TRANSITIONS if t.needs_reason
 )
+BY_STEP: dict[tuple[str, str], Transition] = {(t.trigger, t.source): t for t in TRANSITIONS}
 
 
 @dataclass
@@ -80,10 +96,10 @@ MACHINE = Machine(
     initial=DRAFT,
     transitions=[
         {
-            "trigger": t["trigger"],
-            "source": t["source"],
-            "dest": t["dest"],
-            "conditions": [_condition(g) for g in t["guards"]],
+            "trigger": t.trigger,
+            "source": t.source,
+            "dest": t.dest,
+            "conditions": [_condition(g) for g in t.all_guards],
         }
         for t in TRANSITIONS
     ],

@@ -32,6 +32,7 @@ from workflow.core.machine import (
     REVIEWED,
     STATE_LABELS,
     SUBMITTED,
+    TRANSITIONS,
     destination,
 )
 
@@ -184,30 +185,27 @@ def _director(actor: Actor, item: ItemSnapshot) -> str | None:
     return "Chỉ Giám đốc mới được mở lại mục đã phê duyệt."
 
 
-# Keyed like the machine's transitions: (action, source state). Who holds the role; whether
-# they are independent of the item is `independence` (below).
+# The rules a transition's `who` names (workflow.core.machine.TRANSITIONS), with the roles
+# that can ever satisfy each: an actor with none of them is refused as not permitted
+# whatever the item's state (403 before 409). Whether they are independent of the item is
+# `independence` (below).
+WHO_RULES: dict[str, tuple[Rule, frozenset[str]]] = {
+    "owning_member": (_owning_member, frozenset({MEMBER})),
+    "submitter_or_owning_member": (_submitter_or_owning_member, frozenset({MEMBER})),
+    "reviewer": (_reviewer, frozenset({REVIEWER})),
+    "approver": (_approver, APPROVERS),
+    "director": (_director, frozenset({DIRECTOR})),
+}
+# Derived from the table, keyed like the machine's transitions: (action, source state).
 WHO_MAY: dict[tuple[str, str], Rule] = {
-    ("submit", DRAFT): _owning_member,
-    ("withdraw", SUBMITTED): _submitter_or_owning_member,
-    ("review", SUBMITTED): _reviewer,
-    ("return", SUBMITTED): _reviewer,
-    ("return", REVIEWED): _approver,
-    ("send_back", REVIEWED): _approver,
-    ("approve", REVIEWED): _approver,
-    ("reopen", APPROVED): _director,
+    (t.trigger, t.source): WHO_RULES[t.who][0] for t in TRANSITIONS
 }
-
-# The roles that can take an action from *some* state: an actor with none of them is
-# refused as not permitted whatever the item's state (403 before 409).
-ROLES_FOR_ACTION: dict[str, frozenset[str]] = {
-    "submit": frozenset({MEMBER}),
-    "withdraw": frozenset({MEMBER}),
-    "review": frozenset({REVIEWER}),
-    "return": frozenset({REVIEWER}) | APPROVERS,
-    "send_back": APPROVERS,
-    "approve": APPROVERS,
-    "reopen": frozenset({DIRECTOR}),
-}
+ROLES_FOR_ACTION: dict[str, frozenset[str]] = {}
+for _t in TRANSITIONS:
+    ROLES_FOR_ACTION[_t.trigger] = (
+        ROLES_FOR_ACTION.get(_t.trigger, frozenset()) | WHO_RULES[_t.who][1]
+    )
+del _t
 
 
 def may_ever(actor: Actor, action: str) -> bool:

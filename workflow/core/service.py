@@ -27,12 +27,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, object_session
 
-from models import Attachment, AuditEvent, Council, Deliverable, Task, TaskUnit, utcnow
-from models.database import begin_write
+from models import AuditEvent, Council, Deliverable, Task, TaskUnit, utcnow
 from workflow.core import audit, effects, guards, machine, policy, stays
+from workflow.core.authority import delegated_authority
 from workflow.core.errors import NotFound, StaleVersion
 from workflow.core.policy import NO_PARTICIPATION, Actor, ItemSnapshot, Participation
-from workflow.items import council, delegation, kinds
+from workflow.core.transaction import write_transaction
 
 ITEM_KINDS = ("task", "deliverable")
 _TABLES: dict[str, Table] = {"task": Task.__table__, "deliverable": Deliverable.__table__}
@@ -160,22 +160,15 @@ def locked_item(
     Yields (connection, chain head, snapshot); commits when the block ends, rolls back if
     it raises. Every write of the engine runs inside one of these.
     """
-    try:
-        begin_write(session)
-        conn = session.connection()
-        head = audit.lock_head(conn)
-        snap = load_snapshot(conn, kind, item_id)
-        require_view(conn, actor, snap)
+    with write_transaction(session) as write:
+        snap = load_snapshot(write.conn, kind, item_id)
+        require_view(write.conn, actor, snap)
         if expected_version is not None and snap.version != expected_version:
             raise StaleVersion(
                 "Mục này vừa được người khác thay đổi; hãy tải lại trang và thử lại.",
                 current_version=snap.version,
             )
-        yield conn, head, snap
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
+        yield write.conn, write.head, snap
 
 
 _E = AuditEvent.__table__
@@ -266,7 +259,7 @@ def decide(
         raise policy.refusal(actor, snap, action).exception()
     authority = actor
     if on_behalf_of is not None:
-        authority = delegation.authority(conn, actor, on_behalf_of)
+        authority = delegated_authority(conn, actor, on_behalf_of)
         require_view(conn, authority, snap)
     participation = participation_of(conn, snap)
     found = policy.refusal(authority, snap, action, participation, person=actor)
@@ -297,11 +290,6 @@ _UNAPPROVED_REQUIRED = (
     .select_from(_D)
     .where(_D.c.task_id == _ID, _D.c.required.is_(True), _D.c.state != machine.APPROVED)
 )
-_CONTENT = select(_D.c.kind, _D.c.title, _D.c.body, _D.c.data).where(_D.c.id == _ID)
-_A = Attachment.__table__
-_PURPOSES = select(_A.c.purpose).where(
-    _A.c.item_type == "deliverable", _A.c.item_id == _ID, _A.c.purpose.is_not(None)
-)
 
 
 def missing_for(session: Session, item: Any) -> list[str]:
@@ -309,20 +297,13 @@ def missing_for(session: Session, item: Any) -> list[str]:
     pages that show it before anyone clicks."""
     kind, item_id = item_ref(item)
     conn = session.connection()
-    return _missing(conn, load_snapshot(conn, kind, item_id))
+    return effects.facts(conn, load_snapshot(conn, kind, item_id), "submit").get("missing", [])
 
 
-def _missing(conn: Connection, snap: ItemSnapshot) -> list[str]:
-    if snap.kind == "task":
-        open_count = conn.execute(_UNAPPROVED_REQUIRED, {"item_id": snap.id}).scalar_one()
-        return guards.task_missing(open_count)
-    kind, title, body, data = conn.execute(_CONTENT, {"item_id": snap.id}).one()
-    purposes = (
-        conn.execute(_PURPOSES, {"item_id": snap.id}).scalars()
-        if kind in kinds.FILE_PURPOSES
-        else ()
-    )
-    return kinds.missing(kind, title, body, data, purposes)
+@effects.fact("submit", "task", "missing")
+def _task_missing(conn: Connection, snap: ItemSnapshot) -> list[str]:
+    open_count = conn.execute(_UNAPPROVED_REQUIRED, {"item_id": snap.id}).scalar_one()
+    return guards.task_missing(open_count)
 
 
 def _transition_statement(kind: str, who: tuple[str, ...], new_round: bool):
@@ -358,6 +339,21 @@ def _who_fields(action: str, actor: Actor, to_state: str) -> dict[str, Any]:
     if to_state in (machine.DRAFT, machine.SUBMITTED):
         return {"reviewed_by_id": None}
     return {}
+
+
+def change_item(conn: Connection, snap: ItemSnapshot, **values: Any) -> int:
+    """Write an edit of the item's own fields (not its state) and move its version on, under
+    the lock `locked_item` took; returns the new version. The one place besides a transition
+    that changes `version`, so an edit and a transition can never pass each other."""
+    table = (Task if snap.kind == "task" else Deliverable).__table__
+    changed = conn.execute(
+        update(table)
+        .where(table.c.id == snap.id, table.c.version == snap.version)
+        .values(**values, version=snap.version + 1, updated_at=utcnow())
+    ).rowcount
+    if changed != 1:  # cannot happen under the chain lock; refuse rather than guess
+        raise StaleVersion("Mục này vừa được người khác thay đổi; hãy tải lại trang.")
+    return snap.version + 1
 
 
 def perform(
@@ -399,16 +395,6 @@ def perform(
     )
 
 
-def _facts(conn: Connection, snap: ItemSnapshot, action: str) -> dict[str, Any]:
-    """What the guards of this transition need to know, loaded under the lock."""
-    facts: dict[str, Any] = {}
-    if action == "submit":
-        facts["missing"] = _missing(conn, snap)
-    if action == "review" and snap.council_id is not None:
-        facts["council"] = council.tally(conn, snap)
-    return facts
-
-
 def apply_transition(
     conn: Connection,
     head: tuple[int, str],
@@ -425,7 +411,7 @@ def apply_transition(
     transition's effects (mail, regulation versions). Permission was checked by the caller;
     runs inside `locked_item`. Returns the audit event as written."""
     authority = authority or actor
-    facts = _facts(conn, snap, action)
+    facts = effects.facts(conn, snap, action)
     to_state = machine.fire(machine.Attempt(snap.state, snap, reason, facts), action)
 
     who = _who_fields(action, actor, to_state)

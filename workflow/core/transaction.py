@@ -23,31 +23,54 @@ class Write:
 
     session: Session
     conn: Connection
-    head: tuple[int, str]
+    head: tuple[int, str] | None  # None: a write that appends no audit event
     discarded: bool = field(default=False)
 
     def append(self, **fields: Any) -> dict[str, Any]:
-        """Append one audit event after the last one written in this transaction."""
-        row = audit.append(self.conn, self.head, **fields)
+        """Append one audit event at the end of the chain. The head is read again (a row
+        this transaction already holds locked): a function called inside the block may have
+        appended events of its own."""
+        if self.head is None:
+            raise RuntimeError("append() in a write_transaction(audited=False)")
+        row = audit.append(self.conn, **fields)
         self.head = (row["seq"], row["hash"])
         return row
 
     def discard(self) -> None:
-        """End without writing anything: the block's changes are rolled back, quietly."""
+        """End without writing anything: the transaction's changes are rolled back, quietly
+        (the whole transaction's, when this block joined an outer one)."""
         self.discarded = True
 
 
+_OPEN = "pheduyet.open_write"
+
+
 @contextmanager
-def write_transaction(session: Session) -> Iterator[Write]:
+def write_transaction(session: Session, *, audited: bool = True) -> Iterator[Write]:
     """Begin a write (the database's write lock), lock the audit chain's head, and yield.
 
     Commits when the block ends (rolls back instead if it called `discard()`); rolls back
-    and re-raises if it raises."""
+    and re-raises if it raises. A block opened inside another one on the same session joins
+    it: one operation made of others (a deliverable created with its kind's fields, the
+    demo seed) is one commit, and the outermost block decides it.
+
+    `audited=False` is for bookkeeping that appends no event (the mail outbox's leases):
+    it does not wait for the chain's head."""
+    outer: Write | None = session.info.get(_OPEN)
+    if outer is not None and session.in_transaction():
+        if audited:  # read again: the outer block may have appended since it began
+            outer.head = audit.lock_head(outer.conn)
+        yield outer
+        return
     try:
         begin_write(session)
         conn = session.connection()
-        write = Write(session, conn, audit.lock_head(conn))
-        yield write
+        write = Write(session, conn, audit.lock_head(conn) if audited else None)
+        session.info[_OPEN] = write
+        try:
+            yield write
+        finally:
+            session.info.pop(_OPEN, None)
         if write.discarded:
             session.rollback()
         else:

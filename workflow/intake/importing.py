@@ -13,10 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import Plan, Unit, UnitGroup
-from models.database import begin_write
 from workflow.core import text
 from workflow.core.errors import Conflict, InvalidInput
 from workflow.core.policy import Actor
+from workflow.core.transaction import write_transaction
 from workflow.intake import seed
 
 TIMING = {"ongoing": "ongoing", "deadline": "deadline", "period": "period", "unknown": "unknown"}
@@ -170,8 +170,7 @@ def import_plan(
     default_lead: str | None = None,
 ) -> Plan:
     """Create the plan, its tasks and deliverables, all or nothing (and audited)."""
-    begin_write(session)
-    try:
+    with write_transaction(session):
         code = f"KH-{sha256[:12]}"
         if session.execute(select(Plan.id).where(Plan.code == code)).first():
             raise Conflict(f"Văn bản này đã được nhập (mã kế hoạch {code}).")
@@ -205,10 +204,6 @@ def import_plan(
             by=actor,
             detail={"source": source_name, "sha256": sha256, "new_units": unknown},
         )
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     return plan
 
 

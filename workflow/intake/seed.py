@@ -23,10 +23,10 @@ from models import (
     UnitGroup,
     User,
 )
-from models.database import begin_write
 from workflow.accounts import users as accounts
 from workflow.accounts.users import SYSTEM
 from workflow.core import audit
+from workflow.core.transaction import write_transaction
 from workflow.items import periodic
 
 # "Các phòng thuộc Sở": (code, name). Configurable: PHEDUYET_DIVISIONS="code=Name;code=Name".
@@ -183,77 +183,77 @@ def load_plan(
 ) -> Plan:
     """Create a plan, its tasks and deliverables from structured data (unit codes, '@group').
 
-    Runs in the caller's transaction, with one audit event for the plan.
+    One write transaction with one audit event for the plan (joined with the caller's, if
+    it is inside one).
     """
-    begin_write(session)
-    conn = session.connection()
-    head = audit.lock_head(conn)
-    period_end = _date(data.get("period_end"))
-    plan = Plan(
-        code=data["code"],
-        number=data.get("number", ""),
-        title=data["title"],
-        issuer=data["issuer"],
-        issue_date=_date(data.get("issue_date")),
-        parent_ref=data.get("parent_ref", ""),
-        period_start=_date(data.get("period_start")),
-        period_end=period_end,
-        source_text=source_text,
-    )
-    session.add(plan)
-    deliverable_count = 0
-    for t in data["tasks"]:
-        leads = _expand(session, t["lead"])
-        coordinating = [u for u in _expand(session, t["coordinating"]) if u not in leads]
-        due = _date(t.get("due_date"))
-        task = Task(
-            plan=plan,
-            number=t["number"],
-            title=t["title"],
-            content=t.get("content", ""),
-            owner_unit=leads[0],
-            lead_text=t.get("lead_text", ""),
-            coordinating_text=t.get("coordinating_text", ""),
-            timing_kind=t["timing_kind"],
-            timing_text=t.get("timing_text", ""),
-            due_date=due,
-            unit_links=[TaskUnit(unit=u, role="lead", position=i) for i, u in enumerate(leads)]
-            + [
-                TaskUnit(unit=u, role="coordinating", position=i)
-                for i, u in enumerate(coordinating)
-            ],
+    with write_transaction(session) as write:
+        conn, head = write.conn, write.head
+        period_end = _date(data.get("period_end"))
+        plan = Plan(
+            code=data["code"],
+            number=data.get("number", ""),
+            title=data["title"],
+            issuer=data["issuer"],
+            issue_date=_date(data.get("issue_date")),
+            parent_ref=data.get("parent_ref", ""),
+            period_start=_date(data.get("period_start")),
+            period_end=period_end,
+            source_text=source_text,
         )
-        session.add(task)
-        for d in t.get("deliverables", []):
-            own_leads = _expand(session, d["lead"]) if d.get("lead") else leads
-            owners = own_leads if d.get("per_lead") else own_leads[:1]
-            for unit in owners:
-                title = f"{d['title']} — {unit.name}" if d.get("per_lead") else d["title"]
-                session.add(
-                    Deliverable(
-                        task=task,
-                        unit=unit,
-                        kind=d["kind"],
-                        title=title,
-                        due_date=_date(d.get("due_date")) or due or period_end,
+        session.add(plan)
+        deliverable_count = 0
+        for t in data["tasks"]:
+            leads = _expand(session, t["lead"])
+            coordinating = [u for u in _expand(session, t["coordinating"]) if u not in leads]
+            due = _date(t.get("due_date"))
+            task = Task(
+                plan=plan,
+                number=t["number"],
+                title=t["title"],
+                content=t.get("content", ""),
+                owner_unit=leads[0],
+                lead_text=t.get("lead_text", ""),
+                coordinating_text=t.get("coordinating_text", ""),
+                timing_kind=t["timing_kind"],
+                timing_text=t.get("timing_text", ""),
+                due_date=due,
+                unit_links=[TaskUnit(unit=u, role="lead", position=i) for i, u in enumerate(leads)]
+                + [
+                    TaskUnit(unit=u, role="coordinating", position=i)
+                    for i, u in enumerate(coordinating)
+                ],
+            )
+            session.add(task)
+            for d in t.get("deliverables", []):
+                own_leads = _expand(session, d["lead"]) if d.get("lead") else leads
+                owners = own_leads if d.get("per_lead") else own_leads[:1]
+                for unit in owners:
+                    title = f"{d['title']} — {unit.name}" if d.get("per_lead") else d["title"]
+                    session.add(
+                        Deliverable(
+                            task=task,
+                            unit=unit,
+                            kind=d["kind"],
+                            title=title,
+                            due_date=_date(d.get("due_date")) or due or period_end,
+                        )
                     )
-                )
-                deliverable_count += 1
-    session.flush()
-    audit.append(
-        conn,
-        head,
-        item_type="plan",
-        item_id=plan.id,
-        action="create",
-        detail={
-            "code": plan.code,
-            "tasks": len(data["tasks"]),
-            "deliverables": deliverable_count,
-            **(detail or {}),
-        },
-        **audit.actor_fields(by),
-    )
+                    deliverable_count += 1
+        session.flush()
+        audit.append(
+            conn,
+            head,
+            item_type="plan",
+            item_id=plan.id,
+            action="create",
+            detail={
+                "code": plan.code,
+                "tasks": len(data["tasks"]),
+                "deliverables": deliverable_count,
+                **(detail or {}),
+            },
+            **audit.actor_fields(by),
+        )
     return plan
 
 
@@ -269,38 +269,37 @@ def seed_demo(
     password_method: str | None = None,
     frequency: str = "monthly",
 ) -> SeedReport:
-    """Units, demo users for every role and the seed plan; what exists is left as it is."""
-    begin_write(session)
-    report = SeedReport()
-    report.units_created = ensure_organisation(session, divisions)
-    users = [
-        *DEMO_USERS,
-        *((f"{c}.chuyenvien", f"Chuyên viên {n}", c, ("member",)) for c, n in divisions),
-    ]
-    known = set(session.execute(select(User.username)).scalars())
-    missing = [u for u in users if u[0] not in known]
-    if missing and password is None:
-        password = secrets.token_urlsafe(12)
-        report.password = password
-    for username, full_name, unit_code, roles in missing:
-        accounts.create_user(
-            session,
-            username=username,
-            full_name=full_name,
-            unit_code=unit_code,
-            roles=roles,
-            password=password,
-            email=f"{username}@{DEMO_MAIL_DOMAIN}",
-            password_method=password_method,
-            demo=True,
-        )
-        report.users_created.append(username)
-    ensure_council(session)
-    data = seed_plan_data()
-    if not session.execute(select(Plan.id).where(Plan.code == data["code"])).first():
-        plan = load_plan(session, data, seed_plan_text())
-        report.plan_created = True
-        session.commit()
-        periodic.ensure_periodic_reports(session, plan.id, frequency)
-    session.commit()
+    """Units, demo users for every role and the seed plan with its periodic reports, in one
+    write transaction; what exists is left as it is."""
+    with write_transaction(session) as write:
+        report = SeedReport()
+        report.units_created = ensure_organisation(session, divisions)
+        users = [
+            *DEMO_USERS,
+            *((f"{c}.chuyenvien", f"Chuyên viên {n}", c, ("member",)) for c, n in divisions),
+        ]
+        known = set(session.execute(select(User.username)).scalars())
+        missing = [u for u in users if u[0] not in known]
+        if missing and password is None:
+            password = secrets.token_urlsafe(12)
+            report.password = password
+        for username, full_name, unit_code, roles in missing:
+            accounts.create_user(
+                session,
+                username=username,
+                full_name=full_name,
+                unit_code=unit_code,
+                roles=roles,
+                password=password,
+                email=f"{username}@{DEMO_MAIL_DOMAIN}",
+                password_method=password_method,
+                demo=True,
+            )
+            report.users_created.append(username)
+        ensure_council(session)
+        data = seed_plan_data()
+        if not session.execute(select(Plan.id).where(Plan.code == data["code"])).first():
+            plan = load_plan(session, data, seed_plan_text())
+            report.plan_created = True
+            periodic.add_periodic_reports(write, plan.id, frequency)
     return report

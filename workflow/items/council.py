@@ -9,7 +9,7 @@ from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from models import Council, CouncilMember, CouncilVote
-from workflow.core import audit, machine, policy
+from workflow.core import audit, effects, machine, policy
 from workflow.core.errors import InvalidInput, InvalidTransition, NotPermitted
 from workflow.core.policy import Actor, ItemSnapshot
 
@@ -38,6 +38,7 @@ def council_for(conn: Connection, deliverable_kind: str | None):
     ).first()
 
 
+@effects.fact("review", "deliverable", "council")
 def tally(conn: Connection, snap: ItemSnapshot) -> Tally | None:
     """This round's votes on the item; None if its kind needs no council."""
     council = (

@@ -9,64 +9,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Connection, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Delegation, Unit, User, UserRole, utcnow
-from models.database import begin_write
+from models import Delegation, User, utcnow
 from workflow.core import audit, clock, policy
-from workflow.core.errors import InvalidInput, NotFound, NotPermitted
+from workflow.core.authority import actor_where
+from workflow.core.errors import InvalidInput, NotFound
 from workflow.core.policy import Actor
+from workflow.core.transaction import write_transaction
 
 DELEGABLE = policy.DELEGABLE
-
-
-def _actor_where(conn: Connection, where) -> Actor | None:
-    user = conn.execute(
-        select(User.id, User.username, User.unit_id, Unit.name, User.active)
-        .outerjoin(Unit, Unit.id == User.unit_id)
-        .where(where)
-    ).first()
-    if user is None:
-        return None
-    roles = frozenset(
-        conn.execute(select(UserRole.role).where(UserRole.user_id == user.id)).scalars()
-    )
-    return Actor(user.id, user.username, user.unit_id, user.name or "", roles, bool(user.active))
-
-
-def _actor_of_user_id(conn: Connection, user_id: int) -> Actor:
-    found = _actor_where(conn, User.id == user_id)
-    assert found is not None
-    return found
-
-
-def authority(
-    conn: Connection, person: Actor, delegator_username: str, today: date | None = None
-) -> Actor:
-    """The delegator as an Actor, if `person` holds an active delegation from them today."""
-    today = today or clock.today_local()
-    row = conn.execute(
-        select(Delegation.delegator_id)
-        .join(User, User.id == Delegation.delegator_id)
-        .where(
-            Delegation.delegate_id == person.id,
-            User.username == delegator_username.strip().lower(),
-            Delegation.starts_on <= today,
-            Delegation.ends_on >= today,
-            Delegation.revoked_at.is_(None),
-        )
-        .limit(1)
-    ).first()
-    if row is None or not person.active:
-        raise NotPermitted(f"Bạn không có ủy quyền còn hiệu lực của “{delegator_username}”.")
-    delegator = _actor_of_user_id(conn, row.delegator_id)
-    refused = policy.delegation_refusal(delegator, person)
-    if refused is not None:  # roles changed since, or made before the rule: no authority
-        raise NotPermitted(
-            f"Ủy quyền của “{delegator_username}” cho bạn không còn hợp lệ: {refused.message}"
-        )
-    return delegator
 
 
 def active_for(
@@ -106,11 +59,9 @@ def delegate(
         raise policy.delegation_refusal(by, None).exception()
     if ends_on < starts_on:
         raise InvalidInput("Ngày kết thúc phải sau hoặc bằng ngày bắt đầu.")
-    begin_write(session)
-    try:
-        conn = session.connection()
-        head = audit.lock_head(conn)
-        target = _actor_where(conn, User.username == delegate_username.strip().lower())
+    with write_transaction(session) as write:
+        conn, head = write.conn, write.head
+        target = actor_where(conn, User.username == delegate_username.strip().lower())
         if target is None or not target.active:
             raise InvalidInput(f"Không có người dùng đang hoạt động “{delegate_username}”.")
         refused = policy.delegation_refusal(by, target)
@@ -140,10 +91,6 @@ def delegate(
             },
             **audit.actor_fields(by),
         )
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     return delegation
 
 
@@ -169,10 +116,8 @@ def revoke(
     session: Session, by: Actor, delegation_id: int, *, client_addr: str | None = None
 ) -> None:
     """The delegator (or an administrator) ends a delegation now."""
-    begin_write(session)
-    try:
-        conn = session.connection()
-        head = audit.lock_head(conn)
+    with write_transaction(session) as write:
+        conn, head = write.conn, write.head
         delegation = _revocable(session, by, delegation_id)
         delegation.revoked_at = utcnow()
         session.flush()
@@ -186,7 +131,3 @@ def revoke(
             detail={},
             **audit.actor_fields(by),
         )
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise

@@ -8,10 +8,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from models import Attachment, Comment, Contribution, Deliverable, Plan, Task, TaskUnit, utcnow
+from models import Attachment, Comment, Contribution, Deliverable, Plan, Task, TaskUnit
 from models.plan import DELIVERABLE_KINDS
 from workflow.core import audit, policy, text
 from workflow.core.errors import (
@@ -23,7 +23,8 @@ from workflow.core.errors import (
     StaleVersion,
 )
 from workflow.core.policy import Actor, ItemSnapshot
-from workflow.core.service import coordinates, locked_item
+from workflow.core.service import change_item, coordinates, locked_item
+from workflow.core.transaction import write_transaction
 from workflow.items import kinds
 
 # What the owning unit edits in a draft. The due date is not theirs: it comes from the plan
@@ -94,15 +95,7 @@ def edit_deliverable(
         diff = {f: [current[f], v] for f, v in clean.items() if current[f] != v}
         if not diff:
             return snap.version
-        conn.execute(
-            update(table)
-            .where(table.c.id == deliverable_id, table.c.version == snap.version)
-            .values(
-                **{f: v for f, (_, v) in diff.items()},
-                version=snap.version + 1,
-                updated_at=utcnow(),
-            )
-        )
+        change_item(conn, snap, **{f: v for f, (_, v) in diff.items()})
         audit.append(
             conn,
             head,
@@ -127,11 +120,36 @@ def create_deliverable(
     kind: str = "document",
     body: str = "",
     due_date: date | None = None,
+    data: dict[str, Any] | None = None,
     client_addr: str | None = None,
 ) -> Deliverable:
     """A new draft owned by the actor's unit, which must lead the task. Its due date is the
     plan's (the task's deadline, else the plan's end); `due_date`, if given, must be that
-    date: a unit does not set its own deadlines (policy.why_not_change_due_date)."""
+    date: a unit does not set its own deadlines (policy.why_not_change_due_date).
+
+    With `data` (the kind's own fields) the draft and its fields are one commit: the trail
+    shows "create" then "edit", and nothing exists if the fields are refused."""
+    with write_transaction(session):
+        deliverable = _create_deliverable(
+            session, actor, task_id, title, kind, body, due_date, client_addr
+        )
+        if data is not None:
+            edit_deliverable(
+                session, actor, deliverable.id, {"data": data}, client_addr=client_addr
+            )
+    return deliverable
+
+
+def _create_deliverable(
+    session: Session,
+    actor: Actor,
+    task_id: int,
+    title: str,
+    kind: str,
+    body: str,
+    due_date: date | None,
+    client_addr: str | None,
+) -> Deliverable:
     with locked_item(session, actor, "task", task_id) as (conn, head, task_snap):
         leads = set(
             session.execute(
@@ -369,11 +387,7 @@ def change_due_date(
         old = conn.execute(select(table.c.due_date).where(table.c.id == deliverable_id)).scalar()
         if old == new_date:
             return snap.version
-        conn.execute(
-            update(table)
-            .where(table.c.id == deliverable_id, table.c.version == snap.version)
-            .values(due_date=new_date, version=snap.version + 1, updated_at=utcnow())
-        )
+        change_item(conn, snap, due_date=new_date)
         audit.append(
             conn,
             head,

@@ -7,7 +7,12 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from sqlalchemy import Connection, bindparam, select
+
+from models import Attachment, Deliverable
+from workflow.core import effects
 from workflow.core.errors import InvalidInput
+from workflow.core.policy import ItemSnapshot
 
 KIND_LABELS = {
     "document": "Văn bản",
@@ -171,3 +176,26 @@ def missing(
             if not data.get(key):
                 lacks.append(f"thiếu mục “{REPORT_SECTIONS[key]}”")
     return lacks
+
+
+_D = Deliverable.__table__
+_A = Attachment.__table__
+_CONTENT = select(_D.c.kind, _D.c.title, _D.c.body, _D.c.data).where(
+    _D.c.id == bindparam("item_id")
+)
+_PURPOSES = select(_A.c.purpose).where(
+    _A.c.item_type == "deliverable",
+    _A.c.item_id == bindparam("item_id"),
+    _A.c.purpose.is_not(None),
+)
+
+
+@effects.fact("submit", "deliverable", "missing")
+def missing_content(conn: Connection, snap: ItemSnapshot) -> list[str]:
+    """The submit guard's fact for a deliverable: what its kind still lacks, read under the
+    lock."""
+    kind, title, body, data = conn.execute(_CONTENT, {"item_id": snap.id}).one()
+    purposes = (
+        conn.execute(_PURPOSES, {"item_id": snap.id}).scalars() if kind in FILE_PURPOSES else ()
+    )
+    return missing(kind, title, body, data, purposes)

@@ -9,7 +9,7 @@ from sqlalchemy import Connection, func, select, update
 from sqlalchemy.orm import Session
 
 from models import Deliverable, RegulationVersion
-from workflow.core import clock
+from workflow.core import clock, effects
 from workflow.core.errors import NotFound
 from workflow.core.policy import Actor, ItemSnapshot
 
@@ -24,7 +24,18 @@ def require_versioned(kind: str | None) -> None:
         raise NotFound("Sản phẩm này không phải là quy chế có phiên bản.")
 
 
-def after_transition(conn: Connection, snap: ItemSnapshot, action: str, actor: Actor) -> None:
+@effects.on_transition
+def after_transition(
+    conn: Connection,
+    snap: ItemSnapshot,
+    action: str,
+    to_state: str,
+    actor: Actor,
+    reason: str | None,
+) -> None:
+    """A regulation's text becomes a version when submitted, and is in force when approved."""
+    if snap.deliverable_kind not in VERSIONED_KINDS:
+        return
     if action == "submit":
         _snapshot_text(conn, snap, actor)
     elif action == "approve":

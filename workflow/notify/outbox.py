@@ -28,10 +28,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from models import CouncilMember, Deliverable, OutboxMessage, Unit, User, UserRole, utcnow
-from models.database import begin_write
 from workflow.accounts.users import SYSTEM
-from workflow.core import audit, machine
+from workflow.core import audit, effects, machine
 from workflow.core.policy import APPROVERS, MEMBER, REVIEWER, Actor, ItemSnapshot
+from workflow.core.transaction import write_transaction
 
 _OUTBOX = OutboxMessage.__table__
 MAX_BACKOFF = timedelta(hours=6)
@@ -114,6 +114,7 @@ def _route(snap: ItemSnapshot, action: str) -> tuple[Any, dict[str, Any]] | None
     return None
 
 
+@effects.on_transition
 def after_transition(
     conn: Connection,
     snap: ItemSnapshot,
@@ -168,8 +169,7 @@ def claim(session: Session, claimer: str, *, now: datetime, limit: int = 200) ->
     """Lease the due messages to `claimer` in one short write transaction: their
     next_attempt_at moves to the end of the lease, so no other sender takes them meanwhile,
     and a sender that dies leaves them due again when the lease ends."""
-    try:
-        begin_write(session)
+    with write_transaction(session, audited=False) as write:
         due = list(
             session.execute(
                 select(OutboxMessage.id)
@@ -179,7 +179,7 @@ def claim(session: Session, claimer: str, *, now: datetime, limit: int = 200) ->
             ).scalars()
         )
         if not due:
-            session.rollback()
+            write.discard()
             return []
         session.execute(
             update(_OUTBOX)
@@ -196,10 +196,6 @@ def claim(session: Session, claimer: str, *, now: datetime, limit: int = 200) ->
                 select(_OUTBOX).where(_OUTBOX.c.id.in_(due), _OUTBOX.c.claimed_by == claimer)
             )
         ]
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     return sorted(claimed, key=lambda m: m.id)
 
 
@@ -213,17 +209,12 @@ def _still_mine(session: Session, message_id: int, claimer: str) -> bool:
 
 def _record(session: Session, message: _Claimed, claimer: str, **values: Any) -> None:
     """Write one message's result in a short transaction (only if the lease is still ours)."""
-    try:
-        begin_write(session)
+    with write_transaction(session, audited=False):
         session.execute(
             update(_OUTBOX)
             .where(_OUTBOX.c.id == message.id, _OUTBOX.c.claimed_by == claimer)
             .values(attempts=message.attempts + 1, claimed_by=None, **values)
         )
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
 
 
 def send_pending(
@@ -300,86 +291,88 @@ def remind(
 ) -> ReminderReport:
     """Queue one mail per member of each unit with due-soon or overdue items, and one to the
     Office reviewers listing items overdue by more than `escalate_after_days`."""
-    begin_write(session)
-    conn = session.connection()
-    head = audit.lock_head(conn)
-    rows = conn.execute(
-        select(
-            Deliverable.id, Deliverable.title, Deliverable.due_date, Deliverable.unit_id, Unit.name
-        )
-        .join(Unit, Unit.id == Deliverable.unit_id)
-        .where(
-            Deliverable.state != machine.APPROVED,
-            Deliverable.due_date <= today + timedelta(days=due_soon_days),
-        )
-        .order_by(Deliverable.due_date, Deliverable.id)
-    ).all()
-    by_unit: dict[int, list] = defaultdict(list)
-    for row in rows:
-        by_unit[row.unit_id].append(row)
-    members: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for uid, email, unit_id in conn.execute(
-        select(User.id, User.email, User.unit_id)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(
-            UserRole.role == MEMBER,
-            User.unit_id.in_(list(by_unit)),
-            User.active.is_(True),
-            User.email.is_not(None),
-        )
-    ):
-        members[unit_id].append((uid, email))
-    outbox = []
-
-    def line(row) -> str:
-        days = (today - row.due_date).days
-        when = f"quá hạn {days} ngày" if days > 0 else f"hạn {row.due_date:%d/%m/%Y}"
-        return f"- [{row.id}] {row.title} ({when})"
-
-    for unit_id, items in by_unit.items():
-        body = "Các sản phẩm sắp đến hạn hoặc đã quá hạn của đơn vị:\n" + "\n".join(
-            map(line, items)
-        )
-        for uid, email in members[unit_id]:
-            outbox.append((uid, email, f"[pheduyet] Nhắc hạn: {len(items)} sản phẩm", body))
-    late = [r for r in rows if (today - r.due_date).days > escalate_after_days]
-    if late:
-        body = f"Các sản phẩm quá hạn trên {escalate_after_days} ngày:\n" + "\n".join(
-            f"{line(r)} — {r.name}" for r in late
-        )
-        for uid, email in _users_with_roles(conn, frozenset({REVIEWER})):
-            outbox.append(
-                (uid, email, f"[pheduyet] Quá hạn cần đôn đốc: {len(late)} sản phẩm", body)
+    with write_transaction(session) as write:
+        conn, head = write.conn, write.head
+        rows = conn.execute(
+            select(
+                Deliverable.id,
+                Deliverable.title,
+                Deliverable.due_date,
+                Deliverable.unit_id,
+                Unit.name,
             )
-    if outbox:
-        conn.execute(
-            _OUTBOX.insert(),
-            [
-                {
-                    "to_user_id": uid,
-                    "to_addr": email,
-                    "subject": subject,
-                    "body": body + SIGNATURE,
-                    "created_at": utcnow(),
-                    "attempts": 0,
-                    "next_attempt_at": utcnow(),
-                }
-                for uid, email, subject, body in outbox
-            ],
+            .join(Unit, Unit.id == Deliverable.unit_id)
+            .where(
+                Deliverable.state != machine.APPROVED,
+                Deliverable.due_date <= today + timedelta(days=due_soon_days),
+            )
+            .order_by(Deliverable.due_date, Deliverable.id)
+        ).all()
+        by_unit: dict[int, list] = defaultdict(list)
+        for row in rows:
+            by_unit[row.unit_id].append(row)
+        members: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        for uid, email, unit_id in conn.execute(
+            select(User.id, User.email, User.unit_id)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(
+                UserRole.role == MEMBER,
+                User.unit_id.in_(list(by_unit)),
+                User.active.is_(True),
+                User.email.is_not(None),
+            )
+        ):
+            members[unit_id].append((uid, email))
+        outbox = []
+
+        def line(row) -> str:
+            days = (today - row.due_date).days
+            when = f"quá hạn {days} ngày" if days > 0 else f"hạn {row.due_date:%d/%m/%Y}"
+            return f"- [{row.id}] {row.title} ({when})"
+
+        for unit_id, items in by_unit.items():
+            body = "Các sản phẩm sắp đến hạn hoặc đã quá hạn của đơn vị:\n" + "\n".join(
+                map(line, items)
+            )
+            for uid, email in members[unit_id]:
+                outbox.append((uid, email, f"[pheduyet] Nhắc hạn: {len(items)} sản phẩm", body))
+        late = [r for r in rows if (today - r.due_date).days > escalate_after_days]
+        if late:
+            body = f"Các sản phẩm quá hạn trên {escalate_after_days} ngày:\n" + "\n".join(
+                f"{line(r)} — {r.name}" for r in late
+            )
+            for uid, email in _users_with_roles(conn, frozenset({REVIEWER})):
+                outbox.append(
+                    (uid, email, f"[pheduyet] Quá hạn cần đôn đốc: {len(late)} sản phẩm", body)
+                )
+        if outbox:
+            conn.execute(
+                _OUTBOX.insert(),
+                [
+                    {
+                        "to_user_id": uid,
+                        "to_addr": email,
+                        "subject": subject,
+                        "body": body + SIGNATURE,
+                        "created_at": utcnow(),
+                        "attempts": 0,
+                        "next_attempt_at": utcnow(),
+                    }
+                    for uid, email, subject, body in outbox
+                ],
+            )
+        audit.append(
+            conn,
+            head,
+            item_type="reminder",
+            item_id=None,
+            action="remind",
+            detail={
+                "date": today.isoformat(),
+                "units": len(by_unit),
+                "messages": len(outbox),
+                "escalated": len(late),
+            },
+            **audit.actor_fields(SYSTEM),
         )
-    audit.append(
-        conn,
-        head,
-        item_type="reminder",
-        item_id=None,
-        action="remind",
-        detail={
-            "date": today.isoformat(),
-            "units": len(by_unit),
-            "messages": len(outbox),
-            "escalated": len(late),
-        },
-        **audit.actor_fields(SYSTEM),
-    )
-    session.commit()
     return ReminderReport(len(by_unit), len(outbox), len(late))

@@ -1,0 +1,1 @@
+"""Read-only views: what pages, the API and reports show. Never writes."""
