@@ -10,13 +10,26 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection
 
 from workflow.core.policy import Actor, ItemSnapshot
 
-AfterTransition = Callable[[Connection, ItemSnapshot, str, str, Actor, str | None], None]
+
+@dataclass(frozen=True, slots=True)
+class Transitioned:
+    """A transition just written: what an after-transition hook is told."""
+
+    snap: ItemSnapshot  # the item as it was before
+    action: str
+    to_state: str
+    actor: Actor
+    reason: str | None
+
+
+AfterTransition = Callable[[Connection, Transitioned], None]
 FactSource = Callable[[Connection, ItemSnapshot], Any]
 
 _AFTER: list[AfterTransition] = []
@@ -24,8 +37,8 @@ _FACTS: dict[tuple[str, str], dict[str, FactSource]] = {}
 
 
 def on_transition(hook: AfterTransition) -> AfterTransition:
-    """Register `hook(conn, snap, action, to_state, actor, reason)`, run in order of
-    registration after every transition, inside its transaction."""
+    """Register `hook(conn, transitioned)`, run in order of registration after every
+    transition, inside its transaction."""
     if hook not in _AFTER:
         _AFTER.append(hook)
     return hook
@@ -48,13 +61,6 @@ def facts(conn: Connection, snap: ItemSnapshot, action: str) -> dict[str, Any]:
     }
 
 
-def after_transition(
-    conn: Connection,
-    snap: ItemSnapshot,
-    action: str,
-    to_state: str,
-    actor: Actor,
-    reason: str | None,
-) -> None:
+def after_transition(conn: Connection, done: Transitioned) -> None:
     for hook in _AFTER:
-        hook(conn, snap, action, to_state, actor, reason)
+        hook(conn, done)

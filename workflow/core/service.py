@@ -457,5 +457,5 @@ def apply_transition(
         **audit.actor_fields(actor),
         **on_behalf,
     )
-    effects.after_transition(conn, snap, action, to_state, actor, reason)
+    effects.after_transition(conn, effects.Transitioned(snap, action, to_state, actor, reason))
     return event

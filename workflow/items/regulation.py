@@ -25,21 +25,14 @@ def require_versioned(kind: str | None) -> None:
 
 
 @effects.on_transition
-def after_transition(
-    conn: Connection,
-    snap: ItemSnapshot,
-    action: str,
-    to_state: str,
-    actor: Actor,
-    reason: str | None,
-) -> None:
+def after_transition(conn: Connection, done: effects.Transitioned) -> None:
     """A regulation's text becomes a version when submitted, and is in force when approved."""
-    if snap.deliverable_kind not in VERSIONED_KINDS:
+    if done.snap.deliverable_kind not in VERSIONED_KINDS:
         return
-    if action == "submit":
-        _snapshot_text(conn, snap, actor)
-    elif action == "approve":
-        _put_in_force(conn, snap)
+    if done.action == "submit":
+        _snapshot_text(conn, done.snap, done.actor)
+    elif done.action == "approve":
+        _put_in_force(conn, done.snap)
 
 
 def _snapshot_text(conn: Connection, snap: ItemSnapshot, actor: Actor) -> None:

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from models import CouncilMember, Deliverable, OutboxMessage, Unit, User, UserRole, utcnow
 from workflow.accounts.users import SYSTEM
 from workflow.core import audit, effects, machine
-from workflow.core.policy import APPROVERS, MEMBER, REVIEWER, Actor, ItemSnapshot
+from workflow.core.policy import APPROVERS, MEMBER, REVIEWER, ItemSnapshot
 from workflow.core.transaction import write_transaction
 
 _OUTBOX = OutboxMessage.__table__
@@ -115,14 +115,15 @@ def _route(snap: ItemSnapshot, action: str) -> tuple[Any, dict[str, Any]] | None
 
 
 @effects.on_transition
-def after_transition(
-    conn: Connection,
-    snap: ItemSnapshot,
-    action: str,
-    to_state: str,
-    actor: Actor,
-    reason: str | None,
-) -> None:
+def after_transition(conn: Connection, done: effects.Transitioned) -> None:
+    """Mail to whoever must act next, queued in the transition's transaction."""
+    snap, action, to_state, actor, reason = (
+        done.snap,
+        done.action,
+        done.to_state,
+        done.actor,
+        done.reason,
+    )
     route = _route(snap, action)
     if route is None:
         return
