@@ -105,25 +105,33 @@ def _sqlite_path(engine: Engine) -> Path:
     return Path(path).resolve()
 
 
-def _backup_sqlite(path: Path, tmp: Path) -> None:
-    if not path.is_file():
-        raise BackupError(f"không tìm thấy cơ sở dữ liệu {path}.")
+def _copy_sqlite(source: Path, target: Path, journal_mode: str, failed: str, broken: str) -> None:
+    """All of `source`'s pages into `target` in one step (one consistent snapshot, taken
+    under the target's write lock), in `journal_mode`; then checked. `failed` and `broken`
+    are the errors' wording."""
     try:
-        src = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
         try:
-            dst = sqlite3.connect(tmp)
+            dst = sqlite3.connect(target, timeout=30)
             try:
-                src.backup(dst)  # all pages in one step: one consistent snapshot
-                dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+                src.backup(dst)
+                dst.execute(f"PRAGMA journal_mode={journal_mode}")
                 ok = dst.execute("PRAGMA quick_check").fetchone()[0]
             finally:
                 dst.close()
         finally:
             src.close()
     except sqlite3.Error as error:
-        raise BackupError(f"sao lưu SQLite thất bại: {error}.") from error
+        raise BackupError(f"{failed} thất bại: {error}.") from error
     if ok != "ok":
-        raise BackupError(f"bản sao lưu vừa tạo không nguyên vẹn: {ok}.")
+        raise BackupError(f"{broken}: {ok}.")
+
+
+def _backup_sqlite(path: Path, tmp: Path) -> None:
+    if not path.is_file():
+        raise BackupError(f"không tìm thấy cơ sở dữ liệu {path}.")
+    # DELETE: the backup is one self-contained file
+    _copy_sqlite(path, tmp, "DELETE", "sao lưu SQLite", "bản sao lưu vừa tạo không nguyên vẹn")
 
 
 def _check_sqlite_backup(source: Path) -> None:
@@ -148,22 +156,9 @@ def _restore_sqlite(source: Path, path: Path) -> None:
     """Copy the backup's pages into the database file in place (under its write lock), so
     the file, its WAL mode and anything that has it open stay valid."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
-        try:
-            dst = sqlite3.connect(path, timeout=30)
-            try:
-                src.backup(dst)
-                dst.execute("PRAGMA journal_mode=WAL")
-                ok = dst.execute("PRAGMA quick_check").fetchone()[0]
-            finally:
-                dst.close()
-        finally:
-            src.close()
-    except sqlite3.Error as error:
-        raise BackupError(f"phục hồi SQLite thất bại: {error}.") from error
-    if ok != "ok":
-        raise BackupError(f"cơ sở dữ liệu sau phục hồi không nguyên vẹn: {ok}.")
+    _copy_sqlite(
+        source, path, "WAL", "phục hồi SQLite", "cơ sở dữ liệu sau phục hồi không nguyên vẹn"
+    )
 
 
 # --- PostgreSQL ---------------------------------------------------------------------------
