@@ -9,6 +9,7 @@ not allowed, a body too large) the answer is JSON {error, message}.
 from __future__ import annotations
 
 from flask import Flask, current_app, g, jsonify, render_template, request
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DisconnectionError, OperationalError
@@ -104,7 +105,9 @@ def render_error(
 def handle_workflow_error(error: WorkflowError):
     if is_api_request():
         return jsonify(error=error.code, message=error.message), error.http_status
-    return render_error(error.http_status, error.message)
+    # The engine speaks Vietnamese; a page in another language shows its translation when
+    # the catalogue has one (gettext returns the message itself otherwise).
+    return render_error(error.http_status, gettext(error.message))
 
 
 def handle_csrf_error(_error: CSRFError):

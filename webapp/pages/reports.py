@@ -21,7 +21,7 @@ from webapp import db
 from webapp.pages import bp
 from webapp.pages.common import actor, back_to, client_addr, parse_date
 from workflow.core import access_log, policy
-from workflow.core.errors import InvalidInput, NotPermitted
+from workflow.core.errors import InvalidInput
 from workflow.reads import reporting
 
 CONTENT_TYPES = {
@@ -31,11 +31,7 @@ CONTENT_TYPES = {
 
 
 def require_report_access() -> None:
-    if not policy.can_read_full_audit(actor()):
-        raise NotPermitted(
-            _("Chỉ Giám đốc, Phó Giám đốc, Văn phòng Sở (thẩm định), kiểm tra và quản trị "
-              "mới xem được báo cáo kết quả.")
-        )  # fmt: skip
+    policy.require_report_access(actor())
 
 
 @bp.app_context_processor

@@ -17,14 +17,11 @@ from sqlalchemy.orm import Session
 from models import ROLES, Unit, UnitGroup, User, UserRole, unit_group_member
 from workflow.accounts import users as accounts
 from workflow.core import audit, policy
-from workflow.core.errors import InvalidInput, NotFound, NotPermitted
+from workflow.core.errors import InvalidInput, NotFound
 from workflow.core.policy import Actor
 from workflow.core.transaction import write_transaction
 
-
-def require_admin(actor: Actor) -> None:
-    if not (actor.active and policy.ADMIN in actor.roles):
-        raise NotPermitted("Chỉ quản trị hệ thống mới được thực hiện.")
+require_admin = policy.require_admin
 
 
 @dataclass(frozen=True)

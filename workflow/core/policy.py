@@ -150,6 +150,28 @@ def can_read_full_audit(actor: Actor) -> bool:
     return actor.active and bool(actor.roles & SEES_EVERYTHING)
 
 
+REPORT_REFUSED = (
+    "Chỉ Giám đốc, Phó Giám đốc, Văn phòng Sở (thẩm định), kiểm tra và quản trị "
+    "mới xem được báo cáo kết quả."
+)
+
+
+def require_report_access(actor: Actor) -> None:
+    """The results report (page, .docx, .xlsx): whoever reads the whole trail."""
+    if not can_read_full_audit(actor):
+        raise NotPermitted(REPORT_REFUSED)
+
+
+def is_admin(actor: Actor) -> bool:
+    return actor.active and ADMIN in actor.roles
+
+
+def require_admin(actor: Actor) -> None:
+    """Users, units and plan imports are an administrator's."""
+    if not is_admin(actor):
+        raise NotPermitted("Chỉ quản trị hệ thống mới được thực hiện.")
+
+
 # --- who may take a transition -----------------------------------------------------------
 
 Rule = Callable[[Actor, ItemSnapshot], str | None]  # None = allowed, else why not
