@@ -43,8 +43,8 @@ def test_counts_percentages_and_overdue_per_task_and_unit(session, actors):
 
 
 def test_median_time_in_each_state_is_kept_by_each_transition(session, actors, monkeypatch):
-    """Each transition writes how long the item stayed in the state it leaves (issue 11:
-    the dashboard no longer re-reads the whole trail)."""
+    """Each transition writes how long the item stayed in the state it leaves (the
+    dashboard does not re-read the whole trail)."""
     regulation = deliverable_of(session, "regulation")
     # Created at 0 h, submitted +10 h, reviewed +14 h, approved +20 h.
     start = datetime(2025, 11, 1, 0, 0)

@@ -1,4 +1,4 @@
-"""Separation of duties (issue 9): who took part in an item's round may not decide its next
+"""Separation of duties: who took part in an item's round may not decide its next
 step; who may delegate to whom; due dates stay the plan's; the pages and the API answer as
 the engine does.
 
@@ -263,7 +263,7 @@ def test_participation_reads_only_the_items_own_events(app, session, actors):
 
 # --- delegation: who may delegate to whom --------------------------------------------------
 
-# delegator → delegate: the only pairs that are accepted (issue 9, probe 3).
+# delegator → delegate: the only pairs that are accepted (the delegation probe).
 DELEGATORS = ("director", "deputy", "reviewer", "member", "admin", "auditor")
 DELEGATES = (
     "director", "deputy", "other_deputy", "reviewer", "other_reviewer", "member", "admin",

@@ -1,6 +1,6 @@
 """regulation versions councils delegation outbox contributions
 
-Issue 5: kind-specific data on deliverables, regulation versions, council votes, delegation
+Kind-specific data on deliverables, regulation versions, council votes, delegation
 (with both names in the audit trail), the mail outbox, coordinating units' contributions.
 
 Revision ID: 0003

@@ -1,6 +1,6 @@
 """audit checkpoints
 
-Issue 9: signed checkpoints of the audit chain's head (a copy of the write-once file's
+Signed checkpoints of the audit chain's head (a copy of the write-once file's
 lines), append-only like the events.
 
 Revision ID: 0004b_audit_checkpoints

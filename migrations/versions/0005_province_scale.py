@@ -1,6 +1,6 @@
 """province scale: state_entered_at / last_action on items, state_stay, list indexes
 
-Issue 11: time-in-state is written by each transition (state_stay) instead of being
+Province scale: time-in-state is written by each transition (state_stay) instead of being
 recomputed from the whole audit trail; the queue reads "returned" from the item's
 last_action; an index for each list query. Backfilled from the trail.
 

@@ -109,7 +109,7 @@ def task2(session: Session, actors) -> Task:
     return session.execute(select(Task).where(Task.number == 2)).scalar_one()
 
 
-# --- issue 5 -----------------------------------------------------------------------------
+# --- kinds, councils, delegation, regulations, periodic reports ---------------------------
 
 
 @pytest.fixture

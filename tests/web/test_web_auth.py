@@ -69,7 +69,7 @@ def from_address(browser, addr: str):
 
 
 def test_five_failures_slow_that_address_on_that_account_only(web, session):
-    """Issue 9: no 15-minute lock any more; a short delay, for this address and account."""
+    """No 15-minute lock any more; a short delay, for this address and account."""
     browser = web()
     for _ in range(throttle.ACCOUNT_LIMIT):
         assert browser.login("vp.thamdinh", "wrong-password").status_code == 401

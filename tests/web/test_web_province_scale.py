@@ -1,4 +1,4 @@
-"""Issue 11: many plans and a province-sized database. The plan list and each plan's pages,
+"""Many plans and a province-sized database. The plan list and each plan's pages,
 the bounded queue with "Xem thêm" pages, the streamed CSV that gives its connection back,
 the audit filter's constant choices, and `gen-load`'s data (a valid chain, states that match
 their trail, time-in-state kept per transition)."""

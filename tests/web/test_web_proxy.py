@@ -1,4 +1,4 @@
-"""Issue 9: behind a reverse proxy the client address (trail, throttling) is the one the
+"""Behind a reverse proxy the client address (trail, throttling) is the one the
 trusted proxies report (`PHEDUYET_TRUSTED_PROXIES` hops); by default, X-Forwarded-For is
 ignored, since any client can send it."""
 

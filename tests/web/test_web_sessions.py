@@ -1,4 +1,4 @@
-"""Issue 9: sessions end on the server. A session cookie or remember-me cookie copied from a
+"""Sessions end on the server. A session cookie or remember-me cookie copied from a
 browser stops working at sign-out, a password change, deactivation (and does not come back
 with reactivation) and a change of roles; so do the user's API tokens. Users change their
 own password; one password rule for every way a password is set."""

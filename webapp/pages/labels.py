@@ -1,4 +1,4 @@
-"""Labels and formats for what issue 5 added: trail actions that are not transitions (votes,
+"""Labels and formats for trail actions that are not transitions (votes,
 contributions, delegations), delegation statuses, periods, and time spent in a state."""
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ DELEGATION_STATUS_LABELS = {
 
 @bp.app_template_filter("event_label")
 def event_label(action: str) -> str:
-    """A trail action's name: the machine's and the editing actions', then issue 5's."""
+    """A trail action's name: the machine's and the editing actions', then the kinds', votes' and delegations'."""
     if action in EVENT_LABELS:
         return str(EVENT_LABELS[action])
     return action_label(action)

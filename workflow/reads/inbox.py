@@ -622,7 +622,7 @@ class ItemDetail:
     # whose delegated authority (username, full name) would also allow it.
     own_actions: frozenset[str] = frozenset()
     acting_for: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
-    # Issue 5's panels (None / empty when they do not apply to the item).
+    # The kinds' panels (None / empty when they do not apply to the item).
     council: ui_reads.CouncilPanel | None = None
     contributions: ui_reads.Contributions | None = None
     regulation: ui_reads.RegulationSummary | None = None

@@ -38,7 +38,7 @@ def known(session, actors, monkeypatch):
         {"t": start, "id": regulation},
     )
     session.commit()
-    # Each transition records the stay it ends (issue 11), at the engine's clock.
+    # Each transition records the stay it ends, at the engine's clock.
     times = iter(start + timedelta(hours=h) for h in (10, 14, 20))
     monkeypatch.setattr(service, "utcnow", lambda: next(times, None) or utcnow())
     bring_to(session, actors, ("deliverable", regulation), "approved")

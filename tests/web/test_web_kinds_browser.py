@@ -1,4 +1,4 @@
-"""Issue 5 in a real Chromium (Debian's, through Playwright): the Office fills in the Steering
+"""The deliverable kinds in a real Chromium (Debian's, through Playwright): the Office fills in the Steering
 Committee decision (number and date, three members with one Trưởng ban, both files) and
 submits it; then the dashboard, on screen and printed; and a look at the other new pages
 (council votes, delegation, a regulation's diff, an ongoing task's periods) with no console
