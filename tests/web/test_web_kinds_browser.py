@@ -2,7 +2,11 @@
 fills in the Steering Committee decision (number and date, three members with one Trưởng
 ban, both files) and submits it; then the dashboard, on screen and printed; and a look at
 the other pages (council votes, delegation, a regulation's diff, an ongoing task's
-periods) with no console error (a CSP refusal would be one)."""
+periods) with no console error (a CSP refusal would be one).
+
+Fails (never skips) when /usr/bin/chromium is missing. Screenshots go to the test's tmp_path
+and to /tmp/pheduyet-screens/ with the prefix "i5-" (other stories' screenshots are left).
+"""
 
 from __future__ import annotations
 
