@@ -341,19 +341,45 @@ def _who_fields(action: str, actor: Actor, to_state: str) -> dict[str, Any]:
     return {}
 
 
-def change_item(conn: Connection, snap: ItemSnapshot, **values: Any) -> int:
-    """Write an edit of the item's own fields (not its state) and move its version on, under
-    the lock `locked_item` took; returns the new version. The one place besides a transition
-    that changes `version`, so an edit and a transition can never pass each other."""
+def change_item(
+    conn: Connection,
+    head: tuple[int, str],
+    snap: ItemSnapshot,
+    actor: Actor,
+    action: str,
+    values: dict[str, Any],
+    *,
+    detail: dict[str, Any] | None = None,
+    reason: str | None = None,
+    client_addr: str | None = None,
+) -> int:
+    """Write an edit of the item's own fields (not its state), move its version on and
+    audit it as `action`, under the lock `locked_item` took; returns the new version. The
+    one place besides a transition that changes `version`, so an edit and a transition can
+    never pass each other."""
     table = (Task if snap.kind == "task" else Deliverable).__table__
+    version = snap.version + 1
     changed = conn.execute(
         update(table)
         .where(table.c.id == snap.id, table.c.version == snap.version)
-        .values(**values, version=snap.version + 1, updated_at=utcnow())
+        .values(**values, version=version, updated_at=utcnow())
     ).rowcount
     if changed != 1:  # cannot happen under the chain lock; refuse rather than guess
         raise StaleVersion("Mục này vừa được người khác thay đổi; hãy tải lại trang.")
-    return snap.version + 1
+    audit.append(
+        conn,
+        head,
+        item_type=snap.kind,
+        item_id=snap.id,
+        action=action,
+        from_state=snap.state,
+        to_state=snap.state,
+        reason=reason,
+        client_addr=client_addr,
+        detail={"version": version, **(detail or {})},
+        **audit.actor_fields(actor),
+    )
+    return version
 
 
 def perform(

@@ -95,20 +95,16 @@ def edit_deliverable(
         diff = {f: [current[f], v] for f, v in clean.items() if current[f] != v}
         if not diff:
             return snap.version
-        change_item(conn, snap, **{f: v for f, (_, v) in diff.items()})
-        audit.append(
+        return change_item(
             conn,
             head,
-            item_type="deliverable",
-            item_id=deliverable_id,
-            action="edit",
-            from_state=snap.state,
-            to_state=snap.state,
+            snap,
+            actor,
+            "edit",
+            {f: v for f, (_, v) in diff.items()},
+            detail={"changes": diff},
             client_addr=client_addr,
-            detail={"version": snap.version + 1, "changes": diff},
-            **audit.actor_fields(actor),
         )
-    return snap.version + 1
 
 
 def create_deliverable(
@@ -387,22 +383,14 @@ def change_due_date(
         old = conn.execute(select(table.c.due_date).where(table.c.id == deliverable_id)).scalar()
         if old == new_date:
             return snap.version
-        change_item(conn, snap, due_date=new_date)
-        audit.append(
+        return change_item(
             conn,
             head,
-            item_type="deliverable",
-            item_id=deliverable_id,
-            action="change_due_date",
-            from_state=snap.state,
-            to_state=snap.state,
+            snap,
+            actor,
+            "change_due_date",
+            {"due_date": new_date},
+            detail={"from": old.isoformat() if old else None, "to": new_date.isoformat()},
             reason=reason,
             client_addr=client_addr,
-            detail={
-                "version": snap.version + 1,
-                "from": old.isoformat() if old else None,
-                "to": new_date.isoformat(),
-            },
-            **audit.actor_fields(actor),
         )
-    return snap.version + 1
