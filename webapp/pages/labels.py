@@ -47,7 +47,7 @@ DELEGATION_STATUS_LABELS = {
 
 @bp.app_template_filter("event_label")
 def event_label(action: str) -> str:
-    """A trail action's name: the machine's and the editing actions', then the kinds', votes' and delegations'."""
+    """A trail action's name: the machine's and the editing actions', then the others'."""
     if action in EVENT_LABELS:
         return str(EVENT_LABELS[action])
     return action_label(action)

@@ -22,9 +22,16 @@ from workflow.reads import inbox
 @login_required
 def plan():
     """Any signed-in user (tasks are visible to all); filters ?unit=<id>&state=<state>."""
+    return render_plan()
+
+
+def render_plan(plan_id: int | None = None):
+    """A plan's tasks (the first plan's without `plan_id`), filtered by ?unit= and ?state=."""
     unit_id = request.args.get("unit", type=int)
     state = request.args.get("state") or None
-    overview = inbox.plan_overview(db.session(), actor(), unit_id=unit_id, state=state)
+    overview = inbox.plan_overview(
+        db.session(), actor(), unit_id=unit_id, state=state, plan_id=plan_id
+    )
     return render_template(
         "pages/plan.html",
         overview=overview,

@@ -10,8 +10,9 @@ from webapp import db
 from webapp.pages import bp
 from webapp.pages.common import actor
 from webapp.pages.dashboard import render_dashboard
+from webapp.pages.plan import render_plan
 from workflow.core.machine import STATES
-from workflow.reads import inbox, plans, ui_reads
+from workflow.reads import plans, ui_reads
 
 
 @bp.get("/plans")
@@ -46,18 +47,7 @@ def province_dashboard():
 @login_required
 def plan_detail(plan_id: int):
     """Any signed-in user: one plan's tasks (404 for a plan that does not exist)."""
-    unit_id = request.args.get("unit", type=int)
-    state = request.args.get("state") or None
-    overview = inbox.plan_overview(
-        db.session(), actor(), unit_id=unit_id, state=state, plan_id=plan_id
-    )
-    return render_template(
-        "pages/plan.html",
-        overview=overview,
-        unit_id=unit_id,
-        state=state if state in STATES else None,
-        states=STATES,
-    )
+    return render_plan(plan_id)
 
 
 @bp.get("/plans/<int:plan_id>/dashboard")
