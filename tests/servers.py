@@ -62,13 +62,18 @@ class Server:
                 found.add(int(stat.parent.name))
         return found
 
-    def pids_in_access_log(self, path_prefix: str = "/") -> set[int]:
+    def access_log(self) -> list[tuple[int, int, str, str]]:
+        """(worker pid, status, method, url) of each request answered so far, in order."""
         text = self.log.read_text(errors="replace")
-        return {
-            int(pid)
-            for pid, url in re.findall(r"pid=<?(\d+)>?\|status=\d+\|\w+\|(\S+)", text)
-            if url.startswith(path_prefix)
-        }
+        return [
+            (int(pid), int(status), method, url)
+            for pid, status, method, url in re.findall(
+                r"pid=<?(\d+)>?\|status=(\d+)\|(\w+)\|(\S+)", text
+            )
+        ]
+
+    def pids_in_access_log(self, path_prefix: str = "/") -> set[int]:
+        return {pid for pid, _, _, url in self.access_log() if url.startswith(path_prefix)}
 
 
 @contextmanager
