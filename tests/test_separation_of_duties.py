@@ -22,7 +22,7 @@ from tests.conftest import FAST_HASH, TEST_PASSWORD
 from tests.helpers import audit_count, bring_to, fill, office_deliverable, state_and_version
 from tests.web.conftest import Web
 from workflow.accounts import users as accounts
-from workflow.core import clock, errors, service
+from workflow.core import clock, errors, policy, service
 from workflow.core.policy import Actor
 from workflow.items import council, delegation, editing
 from workflow.reads import dashboard, inbox, ui_reads
@@ -618,3 +618,11 @@ def test_the_action_pre_check_and_the_api_refuse_a_voter_alike(
     listed = client.get(f"{API}/deliverables?state=reviewed", headers=bearer("phogiamdoc"))
     [row] = [d for d in listed.get_json()["items"] if d["id"] == item[1]]
     assert "approve" not in row["allowed_actions"]
+
+
+def test_who_contributed_to_the_draft_is_one_of_its_authors():
+    """A coordinating unit's member who put text or files into the draft may not review it,
+    even if they also hold the reviewer role."""
+    part = policy.participation([("create", 1, None, False), ("contribute", 7, None, False)])
+    assert part.authors == frozenset({1, 7})
+    assert 7 not in part.reviewers

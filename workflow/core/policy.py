@@ -261,7 +261,8 @@ class Participation:
 NO_PARTICIPATION = Participation()
 
 # The audit actions that make someone an author of the item's content.
-AUTHORING_ACTIONS = frozenset({"create", "edit", "attach", "detach"})
+# A contribution from a coordinating unit is text and files in the draft: authoring too.
+AUTHORING_ACTIONS = frozenset({"create", "edit", "attach", "detach", "contribute"})
 # Every audit action `participation` reads (reopen starts a new round).
 PARTICIPATION_ACTIONS = AUTHORING_ACTIONS | {"submit", "review", "vote", "reopen"}
 
