@@ -16,7 +16,7 @@ from webapp import db
 from webapp.converters import MAX_ID
 from webapp.i18n import LOCAL_TZ, role_label, state_label
 from webapp.pages import bp
-from webapp.pages.common import actor, client_addr, parse_date
+from webapp.pages.common import actor, client_addr, id_arg, parse_date
 from webapp.pages.labels import event_item_label, event_label
 from workflow.core import access_log
 from workflow.core.errors import InvalidInput
@@ -39,11 +39,6 @@ ITEM_TYPES = (
 FILTER_KEYS = ("item_type", "item_id", "user", "unit", "action", "from", "to")
 
 
-def _id_or_none(text: str | None) -> int | None:
-    """An id from the query string, or None when it is not one the database can hold."""
-    return int(text) if text and text.isdigit() and int(text) <= MAX_ID else None
-
-
 def parse_filter(args) -> tuple[TrailFilter, list[str], dict[str, str]]:
     """The filter from the query string; a bad value is dropped with a message."""
     errors: list[str] = []
@@ -55,7 +50,7 @@ def parse_filter(args) -> tuple[TrailFilter, list[str], dict[str, str]]:
             item_id = int(values["item_id"])
         else:
             errors.append(_("Mã mục phải là số."))
-    unit_id = _id_or_none(values["unit"])
+    unit_id = id_arg("unit")
     dates = {}
     for key in ("from", "to"):
         try:
@@ -81,7 +76,7 @@ def audit():
     """Reviewers, Director, Deputy Directors, auditors, admins (`can_read_full_audit`);
     403 for members."""
     where, errors, values = parse_filter(request.args)
-    before = _id_or_none(request.args.get("before"))
+    before = id_arg("before")
     page = inbox.audit_page(db.session(), actor(), where, before=before)
     query = {k: v for k, v in values.items() if v}
     return render_template(

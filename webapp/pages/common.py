@@ -22,6 +22,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from webapp.converters import MAX_ID
 from workflow.core.errors import InvalidInput
 from workflow.core.policy import Actor
 
@@ -39,6 +40,13 @@ def client_addr() -> str:
 def back_to(url: str) -> None:
     """Where an error page's "go back" link leads."""
     g.back_url = url
+
+
+def id_arg(name: str) -> int | None:
+    """An id (or other whole number) from the query string, or None when it is not one the
+    database can hold: a 20-digit value must not reach SQLite as an overflow (a 500)."""
+    text = (request.args.get(name) or "").strip()
+    return int(text) if text.isdigit() and int(text) <= MAX_ID else None
 
 
 def parse_date(text: str | None) -> date | None:

@@ -13,6 +13,7 @@ from webapp.pages.common import (
     NewDeliverableForm,
     actor,
     back_to,
+    id_arg,
 )
 from workflow.core.machine import STATES
 from workflow.reads import inbox
@@ -27,7 +28,7 @@ def plan():
 
 def render_plan(plan_id: int | None = None):
     """A plan's tasks (the first plan's without `plan_id`), filtered by ?unit= and ?state=."""
-    unit_id = request.args.get("unit", type=int)
+    unit_id = id_arg("unit")
     state = request.args.get("state") or None
     overview = inbox.plan_overview(
         db.session(), actor(), unit_id=unit_id, state=state, plan_id=plan_id

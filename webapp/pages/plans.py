@@ -8,7 +8,7 @@ from flask_login import login_required
 
 from webapp import db
 from webapp.pages import bp
-from webapp.pages.common import actor
+from webapp.pages.common import actor, id_arg
 from webapp.pages.dashboard import render_dashboard
 from webapp.pages.plan import render_plan
 from workflow.core.machine import STATES
@@ -22,10 +22,10 @@ def plans_list():
     keyset pages (?before=<id>)."""
     q = (request.args.get("q") or "").strip()[: plans.MAX_SEARCH]
     issuer = (request.args.get("issuer") or "").strip()[:200]
-    year = request.args.get("year", type=int)
+    year = id_arg("year")
     if year is not None and not 1900 <= year <= 2200:
         year = None
-    before = request.args.get("before", type=int)
+    before = id_arg("before")
     where = plans.PlanFilter(q=q, issuer=issuer, year=year)
     page = plans.plan_list(db.session(), actor(), where, before=before)
     query = {k: v for k, v in (("q", q), ("issuer", issuer), ("year", year)) if v}

@@ -193,6 +193,8 @@ def parse_cursor(text: str | None) -> tuple[int, date | None, int, int] | None:
         return None
     try:
         phase, due, rank, item_id = text.split(".")
+        if len(item_id) > 10 or int(item_id) > 2**31 - 1:  # not an id the database holds
+            return None
         return (
             int(phase) and 1,
             date.fromisoformat(due) if due else None,
