@@ -238,11 +238,22 @@ def wrapped_plan(lines: int) -> tuple[str, int]:
     return head + body + "Đơn vị chủ trì: Sở Nội vụ.\n", 1
 
 
+def long_pipe_line(lines: int) -> tuple[str, int]:
+    """One task whose text is a single line of `lines` × 4 characters starting with "|"
+    and not ending with one: quadratic for the old Markdown-row regex (^\\|.*\\|.*\\|$)."""
+    head = "KẾ HOẠCH\nThử\n\nII. NHIỆM VỤ\n\n1. Tăng cường công tác tuyên truyền\n"
+    return head + "| a " * lines + "x\nĐơn vị chủ trì: Sở Nội vụ.\n", 1
+
+
 def scaling(sizes: tuple[int, ...] = SCALING_LINES) -> None:
     print("\nscaling (one parse each, CPU seconds; ratio: seconds per line against the")
     print("first size's, 1.0 is linear, a quadratic parser doubles it at every doubling)")
     print(f"{'input':<16} {'lines':>7} {'MB':>5} {'tasks':>6} {'seconds':>8} {'ratio':>6}")
-    for label, make in (("task section ×n", synthetic_plan), ("one long task", wrapped_plan)):
+    for label, make in (
+        ("task section ×n", synthetic_plan),
+        ("one long task", wrapped_plan),
+        ("one '|' line ×4", long_pipe_line),
+    ):
         base: float | None = None
         for lines in sizes:
             text, tasks = make(lines)

@@ -53,7 +53,13 @@ _MD_BULLET = re.compile(r"^(\s*)[*•●▪◦]\s+")
 
 _MD_ESCAPE = re.compile(r"\\([*_#|\\.\-+()\[\]])")
 
-_MD_ROW = re.compile(r"^\|.*\|.*\|$")
+
+
+def _is_md_row(line: str) -> bool:
+    """A Markdown table row: "|" at both ends and one between (a regex with two ".*" would
+    backtrack quadratically on a long line)."""
+    return line.startswith("|") and line.endswith("|") and line.count("|") >= 3
+
 
 _MD_RULE = re.compile(r"^:?-{2,}:?$")
 
@@ -93,15 +99,15 @@ def _line_items(raw: list[str], first: int = 1) -> list[Item]:
                 items.append(_pipe_table(lines[i : end + 1]))
             i = end + 1
             continue
-        broken_end = _broken_table_end(lines, i) if _MD_ROW.match(stripped) else None
+        broken_end = _broken_table_end(lines, i) if _is_md_row(stripped) else None
         if broken_end is not None:
             items.append(_broken_table(lines[i:broken_end]))
             i = broken_end
             continue
-        if _MD_ROW.match(stripped):
+        if _is_md_row(stripped):
             rows: list[list[str]] = []
             row_lines: list[int] = []
-            while i < len(lines) and _MD_ROW.match(lines[i].strip()):
+            while i < len(lines) and _is_md_row(lines[i].strip()):
                 cells = [c.strip() for c in lines[i].strip()[1:-1].split("|")]
                 if not all(_MD_RULE.match(c) or not c for c in cells):
                     rows.append([re.sub(r"<br\s*/?>", "\n", c) for c in cells])
