@@ -436,11 +436,15 @@ def _fields(task: Mapping[str, Any]) -> list[Field]:
 _EXCERPT_LINES = 40
 
 
-def _excerpt(text: str | None, lines: tuple[int, int] | None) -> str:
+def _source_lines(text: str | None) -> list[str]:
+    """The upload's lines as the parser numbered them (split once per preview)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n") if text else []
+
+
+def _excerpt(all_lines: list[str], lines: tuple[int, int] | None) -> str:
     """The source lines a task came from (at most 40), numbered as in the file."""
-    if not text or not lines:
+    if not all_lines or not lines:
         return ""
-    all_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")  # as parsed
     first, last = lines
     last = min(last, first + _EXCERPT_LINES - 1, len(all_lines))
     return "\n".join(f"{n:>5}  {all_lines[n - 1]}" for n in range(first, last + 1))
@@ -501,6 +505,7 @@ def review(
     options = [Option(u["code"], u["name"], bool(u.get("group"))) for u in known]
     tasks = []
     without_lead = []
+    source_lines = _source_lines(source_text) if kind == "text" else []
     for index, task in enumerate(parsed.get("tasks", [])):
         timing = task.get("timing") or {}
         due = _iso(timing.get("due_date"))
@@ -533,7 +538,7 @@ def review(
                 leads_from_parts=from_parts,
                 fields=_fields(task),
                 source_lines=span,
-                source_excerpt=_excerpt(source_text, span) if kind == "text" else "",
+                source_excerpt=_excerpt(source_lines, span) if kind == "text" else "",
             )
         )
     low_fields = sorted(
