@@ -40,6 +40,9 @@ def backup(engine: Engine, target: str | Path) -> Path:
         raise BackupError(f"{target} là một thư mục; hãy cho tên tệp sao lưu.")
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    # Readable by its owner only, from its first byte: it holds password hashes, token
+    # records and the whole trail (as the secret key and the signing key are kept).
+    os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     try:
         if engine.dialect.name == "sqlite":
             _backup_sqlite(_sqlite_path(engine), tmp)
@@ -47,6 +50,7 @@ def backup(engine: Engine, target: str | Path) -> Path:
             _backup_postgres(engine.url, tmp)
         else:
             raise BackupError(f"chưa hỗ trợ sao lưu cơ sở dữ liệu {engine.dialect.name}.")
+        os.chmod(tmp, 0o600)
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)

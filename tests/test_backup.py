@@ -87,6 +87,7 @@ def test_a_backup_restored_on_a_wiped_database_gives_back_states_and_chain(
     made = pheduyet(database_url, instance, "backup", str(file))
     assert made.returncode == 0, made.stderr
     assert "Đã sao lưu" in made.stdout and file.stat().st_size > 0
+    assert file.stat().st_mode & 0o777 == 0o600  # hashes and the trail: its owner's only
 
     session.close()
     wipe(app, database_url)

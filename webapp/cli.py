@@ -450,7 +450,7 @@ def import_plan_command(
         create_units=create_units,
         default_lead=default_lead,
     )
-    genload.refresh_statistics(session)
+    genload.refresh_statistics(session, genload.PLAN_TABLES)
     click.echo(f"Đã nhập kế hoạch {plan.code}: {len(parsed['tasks'])} nhiệm vụ.")
 
 

@@ -82,19 +82,23 @@ def download(attachment_id: int):
     if stored is None:
         abort(404)
     filename, content_type = attachment.filename, attachment.content_type
-    access_log.record_download(
-        session,
-        actor(),
-        "attachment",
-        attachment_id,
-        detail={
-            "item_type": attachment.item_type,
-            "item_id": attachment.item_id,
-            "filename": filename,
-            "sha256": attachment.sha256,
-        },
-        client_addr=client_addr(),
-    )
+    try:
+        access_log.record_download(
+            session,
+            actor(),
+            "attachment",
+            attachment_id,
+            detail={
+                "item_type": attachment.item_type,
+                "item_id": attachment.item_id,
+                "filename": filename,
+                "sha256": attachment.sha256,
+            },
+            client_addr=client_addr(),
+        )
+    except BaseException:
+        stored.close()  # the download was not recorded (e.g. 503): nothing is sent
+        raise
     response = send_file(
         stored,
         mimetype=content_type,

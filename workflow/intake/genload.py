@@ -335,12 +335,15 @@ def generate(
     )
 
 
-def refresh_statistics(session: Session) -> None:
-    """Bring the query planner's statistics up to date (after a bulk load or an import)."""
+PLAN_TABLES = ("plan", "task", "task_unit", "deliverable", "unit")
+
+
+def refresh_statistics(session: Session, tables: tuple[str, ...] | None = None) -> None:
+    """Bring the query planner's statistics up to date: of every table after a bulk load,
+    of `tables` only after an import (not a read of the whole audit trail each time)."""
     session.commit()
+    for statement in [f"ANALYZE {t}" for t in tables] if tables else ["ANALYZE"]:
+        session.execute(text(statement))
     if session.get_bind().dialect.name == "sqlite":
-        session.execute(text("ANALYZE"))
         session.execute(text("PRAGMA optimize"))
-    else:
-        session.execute(text("ANALYZE"))
     session.commit()
