@@ -217,20 +217,48 @@ def _backup_postgres(url: URL, tmp: Path) -> None:
 
 
 def _restore_postgres(engine: Engine, source: Path) -> None:
-    """An empty public schema, then everything from the dump in one transaction."""
-    with engine.begin() as conn:
-        conn.exec_driver_sql("SET LOCAL lock_timeout = '30s'")  # an app still running: fail
-        conn.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
-        conn.exec_driver_sql("CREATE SCHEMA public")
-    _run(
-        _pg_tool("pg_restore"),
-        "--no-owner",
-        "--no-privileges",
-        "--clean",
-        "--if-exists",
-        "--single-transaction",
-        "--exit-on-error",
-        f"--dbname={engine.url.database}",
-        str(source),
-        env=_pg_env(engine.url),
+    """An empty public schema, then everything from the dump, in ONE transaction: if any
+    part fails (a dropped connection, a full disk), the database is left as it was, never
+    empty. pg_restore writes the dump as SQL; psql runs it after the DROP/CREATE, all
+    inside --single-transaction, stopping at the first error."""
+    env = _pg_env(engine.url)
+    dump = subprocess.Popen(
+        [_pg_tool("pg_restore"), "--no-owner", "--no-privileges", "--clean", "--if-exists"]
+        + ["--file=-", str(source)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
+    try:
+        applied = subprocess.run(
+            [
+                _pg_tool("psql"),
+                "--no-psqlrc",
+                "--quiet",
+                "--single-transaction",
+                "--set=ON_ERROR_STOP=1",
+                "--command=SET lock_timeout = '30s'",  # an app still running: fail
+                "--command=DROP SCHEMA IF EXISTS public CASCADE",
+                "--command=CREATE SCHEMA public",
+                "--file=-",
+                f"--dbname={engine.url.database}",
+            ],
+            env=env,
+            stdin=dump.stdout,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+    finally:
+        assert dump.stdout is not None
+        dump.stdout.close()
+        dump_error = dump.stderr.read().decode(errors="replace") if dump.stderr else ""
+        dump.wait()
+    for name, code, stderr in (  # psql first: when it stops, pg_restore gets SIGPIPE
+        ("psql", applied.returncode, applied.stderr),
+        ("pg_restore", dump.returncode, dump_error),
+    ):
+        if code != 0:
+            lines = [line for line in stderr.splitlines() if line.strip()]
+            raise BackupError(f"{name} thất bại: {lines[0] if lines else f'mã thoát {code}'}")
