@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from tests.api.conftest import API, error_of
 from tests.helpers import bring_to
+from workflow.core import clock
 from workflow.items import delegation
 
 
@@ -131,7 +132,7 @@ def test_the_whole_story_through_the_api(client, bearer, filled_id):
 def test_acting_under_a_delegation_records_both_people(client, bearer, session, actors, draft_id):
     """Only the Director may reopen; the Deputy may, with the Director's delegation."""
     bring_to(session, actors, ("deliverable", draft_id), "approved")
-    today = date.today()
+    today = clock.today_local()
     delegation.delegate(
         session,
         actors["giamdoc"],

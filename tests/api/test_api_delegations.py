@@ -3,13 +3,14 @@ flag, act on behalf (both names in the trail), revoke (204, 403, 404, 409)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from tests.api.conftest import API, error_of
 from tests.helpers import bring_to
+from workflow.core import clock
 
 DELEGATIONS = f"{API}/delegations"
-TODAY = date.today()
+TODAY = clock.today_local()  # the engine's date (Việt Nam), not the machine's UTC one
 
 
 def period(first: int, last: int) -> dict[str, str]:

@@ -27,7 +27,7 @@ from models import Deliverable, Task, Unit
 from tests.api.conftest import API, api_operations, deliverable_of
 from tests.conftest import TEST_PASSWORD
 from tests.helpers import fill
-from workflow.core import service
+from workflow.core import clock, service
 from workflow.items import delegation, editing
 
 EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "25"))
@@ -154,7 +154,7 @@ def _arrange(session, actors) -> dict[str, list[dict]]:
             Deliverable.period_start == date(2025, 12, 1),
         )
     ).scalars()
-    today = date.today()
+    today = clock.today_local()
     delegations = [
         delegation.delegate(
             session,

@@ -9,9 +9,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from models import Unit, utcnow
+from models import Unit
 from tests.helpers import bring_to
-from workflow.core import service
+from workflow.core import clock, service
 from workflow.items import editing
 
 
@@ -53,7 +53,7 @@ def test_filters_by_item_user_unit_action_and_dates(web, session, actors, rules_
     office = session.execute(select(Unit).where(Unit.code == "vp")).scalar_one()
     by_unit = text(auditor.get(f"/audit?unit={office.id}&item_type=deliverable"))
     assert len(seqs(by_unit)) == 3
-    today = utcnow().date()
+    today = clock.today_local()  # the filter's dates are Việt Nam's
     inside = (today - timedelta(days=1)).strftime("%d/%m/%Y")
     after = (today + timedelta(days=1)).strftime("%d/%m/%Y")
     ranged = text(auditor.get(f"/audit?action=submit&from={inside}&to={after}"))
