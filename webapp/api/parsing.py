@@ -175,13 +175,16 @@ def _say(model: type[BaseModel], name: str, error: Any) -> str:
         low = next((m.ge for m in info.metadata if hasattr(m, "ge")), 0)
         high = next((m.le for m in info.metadata if hasattr(m, "le")), MAX_ID)
         return f"{field} phải trong khoảng {low}–{high}."
-    if kind == "literal_error" and info is not None:
+    if kind == "literal_error" and not isinstance(error["input"], str):
+        kind = "string_type"
+    elif kind == "literal_error" and info is not None:
         return f"{field} phải là một trong: {', '.join(get_args(info.annotation))}."
     return f"{field} {_TYPES.get(kind, 'không hợp lệ')}."
 
 
 _TYPES = {
     "string_type": "phải là chuỗi ký tự",
+    "string_unicode": "chứa ký tự không hợp lệ",
     "int_type": "phải là số nguyên",
     "bool_type": "phải là true hoặc false",
     "dict_type": "phải là một đối tượng JSON",

@@ -165,7 +165,7 @@ def _message(model: type[BaseModel], error: Mapping[str, Any]) -> str:
         if kind == "too_long":
             return f"{label}: không quá {MAX_ROWS} dòng."
         return f"{label}: phải là danh sách."
-    if kind == "string_too_long":
+    if kind in ("string_too_long", "too_long"):
         return f"{label}: không quá {error['ctx']['max_length']} ký tự."
     if kind == "value_error" and widget.kind == "date":
         return f"{label}: ngày không hợp lệ."
