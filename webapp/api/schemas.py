@@ -22,7 +22,8 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from models import DELIVERABLE_KINDS, TIMING_KINDS
-from webapp.converters import MAX_ID
+from webapp.api.errors import ApiError
+from webapp.api.parsing import MAX_ID, parse_date
 from workflow.accounts import tokens
 from workflow.core.machine import ACTIONS, STATES
 from workflow.items import editing, kinds
@@ -53,9 +54,6 @@ def _storable(value: str, info: ValidationInfo) -> str:
 
 
 def _day(value: str, info: ValidationInfo) -> Any:
-    from webapp.api.errors import ApiError
-    from webapp.api.parsing import parse_date
-
     try:
         return parse_date(value, info.field_name or "")
     except ApiError as e:
