@@ -21,6 +21,7 @@ from flask_babel import get_locale, gettext, lazy_gettext
 
 from workflow.core.machine import ACTION_LABELS, STATE_LABELS
 from workflow.core.policy import ROLE_LABELS
+from workflow.items import kinds
 
 LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
@@ -53,7 +54,12 @@ WORKFLOW_LABELS = (
     N_("Giám đốc"),
     N_("Quản trị"),
     N_("Kiểm tra nhật ký"),
-    # workflow.items.kinds: committee roles, nominee types, report sections, named files
+    # workflow.items.kinds: kinds, committee roles, nominee types, report sections, named files
+    N_("Văn bản"),
+    N_("Ban Chỉ đạo"),
+    N_("Quy chế"),
+    N_("Đề nghị khen thưởng"),
+    N_("Báo cáo định kỳ"),
     N_("Trưởng ban"),
     N_("Phó Trưởng ban"),
     N_("Thành viên"),
@@ -77,13 +83,8 @@ OTHER_ACTION_LABELS = {
     "reactivate": lazy_gettext("Mở khóa tài khoản"),
     "set_roles": lazy_gettext("Đổi vai trò"),
 }
-KIND_LABELS = {
-    "document": lazy_gettext("Văn bản"),
-    "steering_committee": lazy_gettext("Ban Chỉ đạo"),
-    "regulation": lazy_gettext("Quy chế"),
-    "nominations": lazy_gettext("Đề nghị khen thưởng"),
-    "periodic_report": lazy_gettext("Báo cáo định kỳ"),
-}
+# The deliverable kinds' labels (workflow.items.kinds; their literals are in WORKFLOW_LABELS).
+KIND_LABELS = {name: lazy_gettext(label) for name, label in kinds.KIND_LABELS.items()}
 ITEM_TYPE_LABELS = {
     "task": lazy_gettext("Nhiệm vụ"),
     "deliverable": lazy_gettext("Sản phẩm"),

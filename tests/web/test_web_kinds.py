@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
+from types import SimpleNamespace
+
+import pytest
+from flask import render_template
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from models import Deliverable, Task
-from workflow.items import editing
+from tests.helpers import COMPLETE_DATA
+from webapp.pages import kindforms
+from workflow.items import editing, kinds
 
 
 def text(response) -> str:
@@ -120,3 +128,67 @@ def test_steering_completeness_is_explained_before_submitting(web, steering):
     refused = owner.post(f"/deliverables/{steering.id}/act", {"action": "submit", "version": "1"})
     assert refused.status_code == 409
     assert "thiếu số và ngày quyết định" in text(refused)
+
+
+class _Form(HTMLParser):
+    """What a browser would send for the rendered fields."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent: list[tuple[str, str]] = []
+        self._select: str | None = None
+        self._area: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "input":
+            self.sent.append((a["name"], a.get("value") or ""))
+        elif tag == "select":
+            self._select = a["name"]
+        elif tag == "option" and "selected" in a:
+            self.sent.append((self._select, a["value"]))
+        elif tag == "textarea":
+            self._area = a["name"]
+            self.sent.append((self._area, ""))
+
+    def handle_data(self, data):
+        if self._area is not None:
+            self.sent[-1] = (self._area, self.sent[-1][1] + data)
+
+    def handle_endtag(self, tag):
+        if tag == "textarea":
+            self._area = None
+
+
+@pytest.mark.parametrize(
+    "kind", ["steering_committee", "regulation", "nominations", "periodic_report"]
+)
+def test_a_kind_without_its_own_partial_gets_a_working_form_from_its_model(app, kind):
+    """The generic partial (what a new kind gets before it has a partial of its own) shows
+    the model's fields; what it sends back is read into the same data."""
+    stored = kinds.clean_data(
+        kind,
+        {
+            **COMPLETE_DATA[kind],
+            **({"effective_date": "2026-01-01"} if kind == "regulation" else {}),
+        },
+    )
+    with app.test_request_context():
+        html = render_template(
+            "pages/_kind_generic_fields.html",
+            item=SimpleNamespace(kind=kind),
+            kv=kindforms.for_form(kind, stored),
+            k=kindforms.VOCABULARY,
+        )
+        view = render_template(
+            "pages/_kind_generic_view.html",
+            item=SimpleNamespace(deliverable_kind=kind),
+            kd=kindforms.display(kind, stored),
+            k=kindforms.VOCABULARY,
+        )
+    form = _Form()
+    form.feed(html)
+    values = kindforms.from_request(kind, MultiDict(form.sent))
+    assert kinds.clean_data(kind, kindforms.to_data(kind, values)) == stored
+    for spec in kinds.form_fields(kind):
+        assert spec.title in view

@@ -8,30 +8,25 @@ from __future__ import annotations
 
 from flask import Blueprint, Response
 
-from webapp.api import parsing
+from webapp.api import parsing, schemas
 from webapp.api.auth import actor, client_addr
 from webapp.api.errors import json_response
-from webapp.api.parsing import MAX_ID, MISSING
+from webapp.api.parsing import MAX_ID
 from webapp.db import session
 from workflow.core.service import perform
 
-MAX_REASON = 10_000
-
 
 def _act(kind: str, item_id: int, action: str) -> Response:
-    data = parsing.json_object(allowed=("reason", "version", "on_behalf_of"), required=False)
-    reason = parsing.text(data, "reason", max_len=MAX_REASON, nullable=True)
-    version = parsing.integer(data, "version", nullable=True)
-    on_behalf_of = parsing.text(data, "on_behalf_of", max_len=80, nullable=True)
+    request = parsing.body(schemas.ActionRequest, required=False)
     outcome = perform(
         session(),
         actor(),
         (kind, item_id),
         action,
-        reason=None if reason is MISSING else reason,
-        expected_version=None if version is MISSING else version,
+        reason=request.reason,
+        expected_version=request.version,
         client_addr=client_addr(),
-        on_behalf_of=None if on_behalf_of is MISSING else on_behalf_of,
+        on_behalf_of=request.on_behalf_of,
     )
     return json_response(
         {

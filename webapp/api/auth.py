@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, g, request
 
-from webapp.api import parsing
+from webapp.api import parsing, schemas
 from webapp.api.errors import ApiError, json_response
 from webapp.db import session
 from workflow.accounts import tokens
@@ -66,9 +66,8 @@ def authenticate() -> None:
 
 
 def issue_token() -> Response:
-    data = parsing.json_object(allowed=("username", "password"))
-    username = parsing.text(data, "username", max_len=tokens.MAX_USERNAME, required=True)
-    password = parsing.text(data, "password", max_len=tokens.MAX_PASSWORD, required=True)
+    credentials = parsing.body(schemas.TokenRequest)
+    username, password = credentials.username, credentials.password
     config = current_app.config
     issued = tokens.issue(
         session(),

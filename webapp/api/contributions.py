@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response
 
-from webapp.api import parsing, serialize
+from webapp.api import parsing, schemas, serialize
 from webapp.api.auth import actor, client_addr
 from webapp.api.errors import json_response
 from webapp.api.parsing import MAX_ID
@@ -16,8 +16,7 @@ ITEM = f"/deliverables/<int(max={MAX_ID}):deliverable_id>/contributions"
 
 
 def add_contribution(deliverable_id: int) -> Response:
-    data = parsing.json_object(allowed=("body",))
-    body = parsing.text(data, "body", max_len=editing.MAX_BODY, required=True)
+    body = parsing.body(schemas.ContributionRequest).body
     who = actor()
     made = editing.add_contribution(session(), who, deliverable_id, body, client_addr=client_addr())
     [row] = api_reads.contributions(session(), who, deliverable_id, only_id=made.id)

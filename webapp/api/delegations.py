@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, Response
 
-from webapp.api import parsing, serialize
+from webapp.api import parsing, schemas, serialize
 from webapp.api.auth import actor, client_addr
 from webapp.api.errors import json_response
-from webapp.api.parsing import MAX_ID, MISSING
+from webapp.api.parsing import MAX_ID
 from webapp.db import session
 from workflow.items import delegation
 from workflow.reads import api_reads
-
-MAX_NOTE = 2_000
 
 
 def list_delegations() -> Response:
@@ -26,19 +24,15 @@ def list_delegations() -> Response:
 
 
 def create_delegation() -> Response:
-    data = parsing.json_object(allowed=("delegate", "starts_on", "ends_on", "note"))
-    delegate = parsing.text(data, "delegate", max_len=80, required=True)
-    starts_on = parsing.date_field(data, "starts_on", required=True)
-    ends_on = parsing.date_field(data, "ends_on", required=True)
-    note = parsing.text(data, "note", max_len=MAX_NOTE, nullable=True)
+    new = parsing.body(schemas.DelegationRequest)
     who = actor()
     made = delegation.delegate(
         session(),
         who,
-        delegate_username=delegate,
-        starts_on=starts_on,
-        ends_on=ends_on,
-        note="" if note in (MISSING, None) else note,
+        delegate_username=new.delegate,
+        starts_on=new.starts_on,
+        ends_on=new.ends_on,
+        note=new.note or "",
         client_addr=client_addr(),
     )
     return json_response(serialize.delegation(api_reads.delegation(session(), who, made.id)), 201)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, url_for
 
-from models import DELIVERABLE_KINDS
-from webapp.api import parsing, serialize
+from webapp.api import parsing, schemas, serialize
 from webapp.api.auth import actor, client_addr
 from webapp.api.errors import json_response
-from webapp.api.parsing import MAX_ID, MISSING
+from webapp.api.parsing import MAX_ID
 from webapp.db import session
 from workflow.core import service
 from workflow.core.machine import STATES
@@ -73,26 +72,19 @@ def get_deliverable(deliverable_id: int) -> Response:
 def create_deliverable() -> Response:
     """A new draft; its kind's fields (`data`), if given, are checked before anything is
     written and stored with it in one commit (the trail shows "create" then "edit")."""
-    data = parsing.json_object(allowed=("task_id", "title", "kind", "body", "due_date", "data"))
-    task_id = parsing.integer(data, "task_id", required=True)
-    title = parsing.text(data, "title", max_len=editing.MAX_TITLE, required=True)
-    kind = parsing.choice(data, "kind", DELIVERABLE_KINDS)
-    kind = "document" if kind is MISSING else kind
-    body = parsing.text(data, "body", max_len=editing.MAX_BODY, nullable=True)
-    due_date = parsing.date_field(data, "due_date")
-    fields = parsing.form_data(data, "data")
-    if fields is not MISSING:
-        kinds.clean_data(kind, fields)  # refuse bad fields before the draft exists
+    new = parsing.body(schemas.DeliverableCreate)
+    if new.data is not None:
+        kinds.clean_data(new.kind, new.data)  # refuse bad fields before the draft exists
     who = actor()
     item = editing.create_deliverable(
         session(),
         who,
-        task_id,
-        title=title,
-        kind=kind,
-        body="" if body in (MISSING, None) else body,
-        due_date=None if due_date is MISSING else due_date,
-        data=None if fields is MISSING else fields,
+        new.task_id,
+        title=new.title,
+        kind=new.kind,
+        body=new.body or "",
+        due_date=new.due_date,
+        data=new.data,
         client_addr=client_addr(),
     )
     location = url_for("api.get_deliverable", deliverable_id=item.id)
@@ -100,21 +92,18 @@ def create_deliverable() -> Response:
 
 
 def edit_deliverable(deliverable_id: int) -> Response:
-    data = parsing.json_object(allowed=("title", "body", "due_date", "data", "version"))
-    fields = {
-        "title": parsing.text(data, "title", max_len=editing.MAX_TITLE),
-        "body": parsing.text(data, "body", max_len=editing.MAX_BODY, nullable=True),
-        "due_date": parsing.date_field(data, "due_date"),
-        "data": parsing.form_data(data, "data"),
-    }
-    version = parsing.integer(data, "version", nullable=True)
+    edit = parsing.body(schemas.DeliverableEdit)
     who = actor()
     editing.edit_deliverable(
         session(),
         who,
         deliverable_id,
-        {name: value for name, value in fields.items() if value is not MISSING},
-        expected_version=None if version is MISSING else version,
+        {
+            name: getattr(edit, name)
+            for name in ("title", "body", "due_date", "data")
+            if name in edit.model_fields_set
+        },
+        expected_version=edit.version,
         client_addr=client_addr(),
     )
     return json_response(_detail(who, deliverable_id))
@@ -122,18 +111,15 @@ def edit_deliverable(deliverable_id: int) -> Response:
 
 def change_due_date(deliverable_id: int) -> Response:
     """The plan's due date moved by the Office reviewer or the Director, with a reason."""
-    data = parsing.json_object(allowed=("due_date", "reason", "version"))
-    due_date = parsing.date_field(data, "due_date", required=True)
-    reason = parsing.text(data, "reason", max_len=editing.MAX_REASON, required=True)
-    version = parsing.integer(data, "version", nullable=True)
+    change = parsing.body(schemas.DueDateChange)
     who = actor()
     editing.change_due_date(
         session(),
         who,
         deliverable_id,
-        due_date,
-        reason,
-        expected_version=None if version is MISSING else version,
+        change.due_date,
+        change.reason,
+        expected_version=change.version,
         client_addr=client_addr(),
     )
     return json_response(_detail(who, deliverable_id))

@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 import re
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar, get_args
 
 from flask import current_app, request
+from pydantic import BaseModel, ValidationError
 
 from webapp.api.errors import ApiError
 from webapp.converters import MAX_ID  # noqa: F401 (one cap for ids in paths and bodies)
@@ -23,12 +24,7 @@ _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _DIGITS = re.compile(r"[0-9]{1,10}")
 
 
-class _Missing:
-    def __repr__(self) -> str:
-        return "MISSING"
-
-
-MISSING: Any = _Missing()
+Model = TypeVar("Model", bound=BaseModel)
 
 
 def invalid(message: str, **context: object) -> ApiError:
@@ -65,52 +61,6 @@ def clean_text(value: str, name: str) -> str:
     return value
 
 
-def text(
-    data: dict[str, Any],
-    name: str,
-    *,
-    max_len: int,
-    required: bool = False,
-    nullable: bool = False,
-) -> Any:
-    """A string field (MISSING when absent and not required; None only when `nullable`)."""
-    if name not in data:
-        if required:
-            raise invalid(f"Thiếu trường “{name}”.", field=name)
-        return MISSING
-    value = data[name]
-    if value is None and nullable:
-        return None
-    if not isinstance(value, str):
-        raise invalid(f"Trường “{name}” phải là chuỗi ký tự.", field=name)
-    if len(value) > max_len:
-        raise invalid(f"Trường “{name}” không quá {max_len} ký tự.", field=name)
-    return clean_text(value, name)
-
-
-def integer(
-    data: dict[str, Any],
-    name: str,
-    *,
-    minimum: int = 0,
-    maximum: int = MAX_ID,
-    required: bool = False,
-    nullable: bool = False,
-) -> Any:
-    if name not in data:
-        if required:
-            raise invalid(f"Thiếu trường “{name}”.", field=name)
-        return MISSING
-    value = data[name]
-    if value is None and nullable:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise invalid(f"Trường “{name}” phải là số nguyên.", field=name)
-    if not minimum <= value <= maximum:
-        raise invalid(f"Trường “{name}” phải trong khoảng {minimum}–{maximum}.", field=name)
-    return value
-
-
 def parse_date(value: str, name: str) -> date:
     """YYYY-MM-DD, a real day between MIN_YEAR and MAX_YEAR."""
     if not _DATE.fullmatch(value):
@@ -124,14 +74,6 @@ def parse_date(value: str, name: str) -> date:
             f"Trường “{name}” phải là một ngày trong các năm {MIN_YEAR}–{MAX_YEAR}.", field=name
         )
     return day
-
-
-def date_field(data: dict[str, Any], name: str, *, required: bool = False) -> Any:
-    """YYYY-MM-DD; or null to clear and MISSING when absent, unless `required`."""
-    value = text(data, name, max_len=10, nullable=not required, required=required)
-    if value is MISSING or value is None:
-        return value
-    return parse_date(value, name)
 
 
 # --- query parameters ---------------------------------------------------------------------
@@ -208,66 +150,42 @@ def query_choice(name: str, choices: tuple[str, ...]) -> str | None:
     return value
 
 
-def boolean(data: dict[str, Any], name: str, *, required: bool = False) -> Any:
-    if name not in data:
-        if required:
-            raise invalid(f"Thiếu trường “{name}”.", field=name)
-        return MISSING
-    if not isinstance(data[name], bool):
-        raise invalid(f"Trường “{name}” phải là true hoặc false.", field=name)
-    return data[name]
+def body(model: type[Model], *, required: bool = True) -> Model:
+    """The request body read through `model` (webapp.api.schemas): unknown fields, wrong
+    types and values out of range are a 400 naming the first field at fault."""
+    data = json_object(allowed=tuple(model.model_fields), required=required)
+    try:
+        return model.model_validate(data)
+    except ValidationError as e:
+        error = e.errors()[0]
+        name = str(error["loc"][0]) if error["loc"] else ""
+        raise invalid(_say(model, name, error), field=name) from None
 
 
-def choice(data: dict[str, Any], name: str, choices: tuple[str, ...]) -> Any:
-    value = text(data, name, max_len=max(map(len, choices)) + 1)
-    if value is not MISSING and value not in choices:
-        raise invalid(f"Trường “{name}” phải là một trong: {', '.join(choices)}.", field=name)
-    return value
+def _say(model: type[BaseModel], name: str, error: Any) -> str:
+    kind, field = error["type"], f"Trường “{name}”"
+    if kind == "invalid":  # a validator's own words (webapp.api.schemas.invalid)
+        return error["msg"]
+    info = model.model_fields.get(name)
+    if kind == "missing":
+        return f"Thiếu trường “{name}”."
+    if kind == "string_too_long":
+        return f"{field} không quá {error['ctx']['max_length']} ký tự."
+    if kind in ("greater_than_equal", "less_than_equal") and info is not None:
+        low = next((m.ge for m in info.metadata if hasattr(m, "ge")), 0)
+        high = next((m.le for m in info.metadata if hasattr(m, "le")), MAX_ID)
+        return f"{field} phải trong khoảng {low}–{high}."
+    if kind == "literal_error" and not isinstance(error["input"], str):
+        kind = "string_type"
+    elif kind == "literal_error" and info is not None:
+        return f"{field} phải là một trong: {', '.join(get_args(info.annotation))}."
+    return f"{field} {_TYPES.get(kind, 'không hợp lệ')}."
 
 
-MAX_FORM_KEYS = 40
-MAX_FORM_ROWS = 1000
-MAX_KEY = 60
-
-
-def _form_key(key: str, name: str) -> str:
-    if len(key) > MAX_KEY:
-        raise invalid(f"Trường “{name}”: tên mục không quá {MAX_KEY} ký tự.", field=name)
-    return clean_text(key, name)
-
-
-def _form_scalar(value: Any, name: str) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise invalid(f"Trường “{name}”: mỗi ô phải là chuỗi ký tự (hoặc null).", field=name)
-    return clean_text(value, name)
-
-
-def _form_row(row: Any, name: str) -> dict[str, str | None]:
-    if not isinstance(row, dict) or len(row) > MAX_FORM_KEYS:
-        raise invalid(f"Trường “{name}”: mỗi dòng phải là một đối tượng JSON.", field=name)
-    return {_form_key(k, name): _form_scalar(v, name) for k, v in row.items()}
-
-
-def form_data(data: dict[str, Any], name: str) -> Any:
-    """A kind's own fields (`Deliverable.data`), shaped like a form: an object whose values
-    are strings, nulls, or lists of rows (objects of strings or nulls). Which keys a kind
-    takes, and what they must hold, the engine decides (workflow.items.kinds); this only makes
-    sure that what reaches it is that shape and storable."""
-    if name not in data:
-        return MISSING
-    value = data[name]
-    if not isinstance(value, dict):
-        raise invalid(f"Trường “{name}” phải là một đối tượng JSON.", field=name)
-    if len(value) > MAX_FORM_KEYS:
-        raise invalid(f"Trường “{name}” có quá nhiều mục.", field=name)
-    clean: dict[str, Any] = {}
-    for key, item in value.items():
-        if isinstance(item, list):
-            if len(item) > MAX_FORM_ROWS:
-                raise invalid(f"Trường “{name}”: quá nhiều dòng.", field=name)
-            clean[_form_key(key, name)] = [_form_row(row, name) for row in item]
-        else:
-            clean[_form_key(key, name)] = _form_scalar(item, name)
-    return clean
+_TYPES = {
+    "string_type": "phải là chuỗi ký tự",
+    "string_unicode": "chứa ký tự không hợp lệ",
+    "int_type": "phải là số nguyên",
+    "bool_type": "phải là true hoặc false",
+    "dict_type": "phải là một đối tượng JSON",
+}

@@ -5,29 +5,26 @@ from __future__ import annotations
 
 from flask import Blueprint, Response
 
-from webapp.api import parsing, serialize
+from webapp.api import parsing, schemas, serialize
 from webapp.api.auth import actor, client_addr
 from webapp.api.errors import json_response
-from webapp.api.parsing import MAX_ID, MISSING
+from webapp.api.parsing import MAX_ID
 from webapp.db import session
 from workflow.items import council
 from workflow.reads import api_reads, queries
 
 ITEM = f"/deliverables/<int(max={MAX_ID}):deliverable_id>/votes"
-MAX_COMMENT = 10_000
 
 
 def cast_vote(deliverable_id: int) -> Response:
-    data = parsing.json_object(allowed=("in_favour", "comment"))
-    in_favour = parsing.boolean(data, "in_favour", required=True)
-    comment = parsing.text(data, "comment", max_len=MAX_COMMENT, nullable=True)
+    vote = parsing.body(schemas.VoteRequest)
     who = actor()
     result = council.cast_vote(
         session(),
         who,
         deliverable_id,
-        in_favour=in_favour,
-        comment="" if comment in (MISSING, None) else comment,
+        in_favour=vote.in_favour,
+        comment=vote.comment or "",
         client_addr=client_addr(),
     )
     item = queries.get_item(session(), who, "deliverable", deliverable_id)

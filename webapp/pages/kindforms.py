@@ -1,4 +1,5 @@
-"""The fields of each deliverable kind (workflow/kinds.py) as plain HTML form fields.
+"""The fields of each deliverable kind as plain HTML form fields, read off the kind's model
+(`workflow.items.kinds.form_fields`): nothing here names a kind or one of its fields.
 
 No JavaScript: a list (Steering Committee members, award nominations) is shown with a few
 empty rows; to add more, save and the form comes back with new empty rows. Empty rows are
@@ -14,31 +15,31 @@ from werkzeug.datastructures import MultiDict
 
 from webapp.pages.common import parse_date
 from workflow.items import kinds
+from workflow.items.kinds.fields import Spec
 
-MEMBER_FIELDS = ("full_name", "position", "unit", "committee_role")
-ENTRY_FIELDS = ("type", "name", "unit", "model_name", "achievements", "proposed_form")
-LISTS = {"steering_committee": ("members", MEMBER_FIELDS), "nominations": ("entries", ENTRY_FIELDS)}
-DATES = {"steering_committee": ("decision_date",), "regulation": ("effective_date",)}
-SCALARS = {
-    "steering_committee": ("decision_number", "decision_date"),
-    "regulation": ("effective_date",),
-    "periodic_report": tuple(kinds.REPORT_SECTIONS),
-}
-SELECTS = ("committee_role", "type")  # always sent, so they do not make a row filled
-BLANK_ROWS = {"members": 3, "entries": 2}
-# The kinds' vocabulary, for the templates (labels are translated with the `tr` filter).
+# The kinds' vocabulary and fields, for the templates (labels translated with `tr`).
 VOCABULARY = {
-    "committee_roles": kinds.COMMITTEE_ROLES,
-    "nominee_types": kinds.NOMINEE_TYPES,
-    "commendation_forms": kinds.COMMENDATION_FORMS,
-    "report_sections": kinds.REPORT_SECTIONS,
+    **kinds.VOCABULARY,
     "file_purposes": kinds.FILE_PURPOSES,
+    "fields": {name: kinds.form_fields(name) for name in kinds.KINDS},
 }
-MIN_ROWS = {"members": 5, "entries": 3}
 
 
-def _filled(row: dict[str, Any]) -> bool:
-    return any(v for k, v in row.items() if k not in SELECTS)
+def _fields(kind: str) -> tuple[Spec, ...]:
+    return kinds.form_fields(kind) if kind in kinds.KINDS else ()
+
+
+def _scalars(kind: str) -> list[Spec]:
+    return [f for f in _fields(kind) if f.widget.kind != "rows"]
+
+
+def _lists(kind: str) -> list[Spec]:
+    return [f for f in _fields(kind) if f.widget.kind == "rows"]
+
+
+def _filled(spec: Spec, row: dict[str, Any]) -> bool:
+    # Selects are always sent, so they do not make a row filled.
+    return any(row.get(c.name) for c in spec.columns if c.widget.kind != "select")
 
 
 def _display_date(value: str | None) -> str:
@@ -50,32 +51,35 @@ def _display_date(value: str | None) -> str:
         return value
 
 
+def _blank_rows(spec: Spec, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    blank = max(spec.widget.blank, spec.widget.least - len(rows))
+    return rows + [dict.fromkeys((c.name for c in spec.columns), "") for _ in range(blank)]
+
+
 def for_form(kind: str, data: dict[str, Any] | None) -> dict[str, Any]:
     """Stored data → the values the form shows (dates dd/mm/yyyy, blank rows added)."""
     data = data or {}
     values: dict[str, Any] = {}
-    for name in SCALARS.get(kind, ()):
-        value = data.get(name) or ""
-        values[name] = _display_date(value) if name in DATES.get(kind, ()) else value
-    if kind in LISTS:
-        name, fields = LISTS[kind]
-        rows = [{f: r.get(f) or "" for f in fields} for r in data.get(name) or []]
-        blank = max(BLANK_ROWS[name], MIN_ROWS[name] - len(rows))
-        values[name] = rows + [dict.fromkeys(fields, "") for _ in range(blank)]
+    for f in _scalars(kind):
+        value = data.get(f.name) or ""
+        values[f.name] = _display_date(value) if f.widget.kind == "date" else value
+    for f in _lists(kind):
+        rows = [{c.name: r.get(c.name) or "" for c in f.columns} for r in data.get(f.name) or []]
+        values[f.name] = _blank_rows(f, rows)
     return values
 
 
 def from_request(kind: str, form: MultiDict) -> dict[str, Any]:
     """The submitted values, as typed (to show again if the save is refused)."""
-    values: dict[str, Any] = {n: (form.get(n) or "").strip() for n in SCALARS.get(kind, ())}
-    if kind in LISTS:
-        name, fields = LISTS[kind]
+    values: dict[str, Any] = {f.name: (form.get(f.name) or "").strip() for f in _scalars(kind)}
+    for f in _lists(kind):
         try:
-            count = min(int(form.get(f"{name}-count") or 0), kinds.MAX_ROWS)
+            count = min(int(form.get(f"{f.name}-count") or 0), kinds.MAX_ROWS)
         except ValueError:
             count = 0
-        values[name] = [
-            {f: (form.get(f"{name}-{i}-{f}") or "").strip() for f in fields} for i in range(count)
+        values[f.name] = [
+            {c.name: (form.get(f"{f.name}-{i}-{c.name}") or "").strip() for c in f.columns}
+            for i in range(count)
         ]
     return values
 
@@ -84,33 +88,31 @@ def to_data(kind: str, values: dict[str, Any]) -> dict[str, Any] | None:
     """Form values → the `data` edit_deliverable expects (None: the kind has no fields).
 
     Raises InvalidInput for a date that is not dd/mm/yyyy."""
-    if kind not in SCALARS and kind not in LISTS:
+    if not _fields(kind):
         return None
     data: dict[str, Any] = {}
-    for name in SCALARS.get(kind, ()):
-        value = values.get(name) or ""
-        if name in DATES.get(kind, ()):
+    for f in _scalars(kind):
+        value = values.get(f.name) or ""
+        if f.widget.kind == "date":
             parsed = parse_date(value)
             value = parsed.isoformat() if parsed else ""
-        data[name] = value
-    if kind in LISTS:
-        name, _fields = LISTS[kind]
-        data[name] = [row for row in values.get(name) or [] if _filled(row)]
+        data[f.name] = value
+    for f in _lists(kind):
+        data[f.name] = [row for row in values.get(f.name) or [] if _filled(f, row)]
     return data
 
 
 def with_blank_rows(kind: str, values: dict[str, Any]) -> dict[str, Any]:
-    if kind in LISTS:
-        name, fields = LISTS[kind]
-        rows = [r for r in values.get(name) or [] if _filled(r)]
-        blank = max(BLANK_ROWS[name], MIN_ROWS[name] - len(rows))
-        values = {**values, name: rows + [dict.fromkeys(fields, "") for _ in range(blank)]}
+    for f in _lists(kind):
+        values = {**values, f.name: _blank_rows(f, [r for r in values.get(f.name) or []
+                                                    if _filled(f, r)])}  # fmt: skip
     return values
 
 
 def display(kind: str, data: dict[str, Any] | None) -> dict[str, Any]:
     """Stored data → what the deliverable page shows (dates dd/mm/yyyy)."""
     data = dict(data or {})
-    for name in DATES.get(kind, ()):
-        data[name] = _display_date(data.get(name))
+    for f in _scalars(kind):
+        if f.widget.kind == "date":
+            data[f.name] = _display_date(data.get(f.name))
     return data

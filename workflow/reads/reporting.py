@@ -39,6 +39,7 @@ from models import (
 from workflow.core import checkpoints
 from workflow.core.errors import InvalidInput, NotFound
 from workflow.core.machine import ACTION_LABELS, APPROVED, STATE_LABELS, STATES
+from workflow.items import kinds
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -67,13 +68,7 @@ OTHER_ACTION_LABELS = {
     "import": "Nhập kế hoạch",
 }
 ITEM_TYPE_LABELS = {"plan": "Kế hoạch", "task": "Nhiệm vụ", "deliverable": "Sản phẩm"}
-KIND_LABELS = {
-    "document": "Văn bản",
-    "steering_committee": "Ban Chỉ đạo",
-    "regulation": "Quy chế",
-    "nominations": "Đề nghị khen thưởng",
-    "periodic_report": "Báo cáo định kỳ",
-}
+KIND_LABELS = kinds.KIND_LABELS
 
 
 # --- the data ----------------------------------------------------------------------------
