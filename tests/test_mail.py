@@ -79,6 +79,18 @@ def test_a_return_reaches_the_submitter_with_the_reason(session, actors, smtp):
     assert "Lý do: Thiếu danh sách" in message.get_content()
 
 
+def test_a_mail_names_who_acted_by_name_and_unit_and_what_comes_next(session, actors, smtp):
+    inbox, settings = smtp
+    item = ("deliverable", office_deliverable(session).id)
+    bring_to(session, actors, item, "reviewed")
+    notify.send_pending(session, settings)
+    (to_director,) = inbox.to(mail_of("giamdoc"))
+    body = to_director.get_content()
+    assert "Phạm Quốc Huy (Văn phòng Sở) đã “Thẩm định”" in body  # issue 12: not the login
+    assert "vp.thamdinh" not in body
+    assert "Việc tiếp theo: Giám đốc phê duyệt." in body
+
+
 def test_a_refused_action_writes_no_mail(session, actors):
     item = ("deliverable", office_deliverable(session).id)
     before = outbox_count(session)

@@ -197,7 +197,7 @@ def test_a_fixed_number_of_queries(app, session, actors):
         report = reporting.report_data(session, a.plan_id)
     finally:
         event.remove(engine, "before_cursor_execute", count)
-    assert len(statements) == few == 9  # issue 9: the latest audit checkpoint
+    assert len(statements) == few == 10  # issue 9: the latest audit checkpoint; 12: names
     assert report.summary.deliverables_approved == 7
 
 

@@ -77,7 +77,8 @@ def test_rows_dates_and_formats(report, arranged):
     assert on_time[6].number_format == "dd/mm/yyyy"
     assert on_time[8].value.date() == reporting.local_today()
     assert on_time[8].number_format == "dd/mm/yyyy"
-    assert (on_time[9].value, on_time[10].value) == ("giamdoc", "Đúng hạn")
+    # issue 12: the approver by name and unit, not the login
+    assert (on_time[9].value, on_time[10].value) == ("Trần Minh Đức (Ban Giám đốc Sở)", "Đúng hạn")
     assert by_id[arranged.late][10].value == "Trễ hạn"
     assert by_id[arranged.reviewed][7].value == "Đã thẩm định"
     log = wb["Nhật ký"]

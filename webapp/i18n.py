@@ -19,9 +19,10 @@ from babel.messages.pofile import read_po
 from flask import Flask, g, request, session
 from flask_babel import get_locale, gettext, lazy_gettext
 
-from workflow.core.machine import ACTION_LABELS, STATE_LABELS
+from workflow.core.machine import STATE_LABELS
 from workflow.core.policy import ROLE_LABELS
 from workflow.items import kinds
+from workflow.reads.wording import EVENT_LABELS, ITEM_TYPE_LABELS
 
 LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
@@ -71,26 +72,45 @@ WORKFLOW_LABELS = (
     N_("Đề xuất, kiến nghị"),
     N_("Quy chế làm việc của Ban Chỉ đạo"),
     N_("Thông báo phân công nhiệm vụ thành viên"),
+    # workflow.reads.wording: every trail action and item type, the system, a plan without number
+    N_("Tạo mới"),
+    N_("Sửa nội dung"),
+    N_("Góp ý"),
+    N_("Đính kèm tệp"),
+    N_("Gỡ tệp"),
+    N_("Bỏ phiếu"),
+    N_("Góp ý (đơn vị phối hợp)"),
+    N_("Ủy quyền"),
+    N_("Thu hồi ủy quyền"),
+    N_("Tạo báo cáo định kỳ"),
+    N_("Gửi nhắc việc"),
+    N_("Đổi hạn hoàn thành"),
+    N_("Cấp mã truy cập API"),
+    N_("Thu hồi mã truy cập API"),
+    N_("Đổi vai trò"),
+    N_("Khóa tài khoản"),
+    N_("Mở khóa tài khoản"),
+    N_("Đăng nhập"),
+    N_("Đăng nhập không thành công"),
+    N_("Tạm chặn đăng nhập sai nhiều lần"),
+    N_("Đăng xuất"),
+    N_("Đổi mật khẩu"),
+    N_("Tải xuống"),
+    N_("Nhiệm vụ"),
+    N_("Sản phẩm"),
+    N_("Người dùng"),
+    N_("Kế hoạch"),
+    N_("Tệp đính kèm"),
+    N_("Báo cáo kết quả"),
+    N_("Dự thảo quyết định khen thưởng"),
+    N_("Xuất nhật ký (CSV)"),
+    N_("Nhắc việc"),
+    N_("Hệ thống"),
+    N_("(chưa có số)"),
 )
 
-# Audit actions that are not workflow transitions (the machine's labels cover those).
-OTHER_ACTION_LABELS = {
-    "create": lazy_gettext("Tạo mới"),
-    "edit": lazy_gettext("Sửa nội dung"),
-    "comment": lazy_gettext("Góp ý"),
-    "attach": lazy_gettext("Đính kèm tệp"),
-    "deactivate": lazy_gettext("Khóa tài khoản"),
-    "reactivate": lazy_gettext("Mở khóa tài khoản"),
-    "set_roles": lazy_gettext("Đổi vai trò"),
-}
 # The deliverable kinds' labels (workflow.items.kinds; their literals are in WORKFLOW_LABELS).
 KIND_LABELS = {name: lazy_gettext(label) for name, label in kinds.KIND_LABELS.items()}
-ITEM_TYPE_LABELS = {
-    "task": lazy_gettext("Nhiệm vụ"),
-    "deliverable": lazy_gettext("Sản phẩm"),
-    "user": lazy_gettext("Người dùng"),
-    "plan": lazy_gettext("Kế hoạch"),
-}
 UNIT_KIND_LABELS = {
     "office": lazy_gettext("Văn phòng"),
     "division": lazy_gettext("Phòng"),
@@ -165,9 +185,8 @@ def state_label(state: str | None) -> str:
 
 
 def action_label(action: str) -> str:
-    if action in ACTION_LABELS:
-        return gettext(ACTION_LABELS[action])
-    return str(OTHER_ACTION_LABELS.get(action, action))
+    """Any trail action's label (workflow.reads.wording has them all); the code if unknown."""
+    return gettext(EVENT_LABELS[action]) if action in EVENT_LABELS else action
 
 
 def role_label(role: str) -> str:
@@ -179,7 +198,7 @@ def kind_label(kind: str | None) -> str:
 
 
 def item_type_label(kind: str | None) -> str:
-    return str(ITEM_TYPE_LABELS.get(kind or "", kind or ""))
+    return gettext(ITEM_TYPE_LABELS[kind]) if kind in ITEM_TYPE_LABELS else (kind or "")
 
 
 def unit_kind_label(kind: str) -> str:

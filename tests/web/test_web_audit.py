@@ -106,7 +106,9 @@ def test_csv_export_is_utf8_with_bom_and_safe_for_excel(web, session, actors, ru
     actions = [r[6] for r in rows[1:]]
     assert actions == ["Trả lại", "Trình", "Sửa nội dung", "Sửa nội dung"]
     submit = rows[2]
-    assert submit[3] == "Nguyễn Thị Lan" and submit[5] == "Văn phòng Sở"
+    # issue 12: the person by name and unit, the login beside
+    assert submit[2] == "Nguyễn Thị Lan (Văn phòng Sở)" and submit[3] == "vp.chuyenvien"
+    assert submit[5] == "Văn phòng Sở"
     assert submit[9] == "Dự thảo" and submit[10] == "Đã trình"
     assert re.fullmatch(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2}", submit[1])
     assert rows[1][11] == '\'=HYPERLINK("http://x")'  # a reason, never a formula

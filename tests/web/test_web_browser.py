@@ -104,6 +104,18 @@ class Story:
     def flash(self) -> str:
         return self.page.locator(".flash").first.inner_text()
 
+    def act(self, action: str, reason: str | None = None) -> None:
+        """Opens `action` in the item's sticky bar, gives the reason, ticks the confirmation
+        (submit, withdraw, approve ask for it) and sends it."""
+        bar = self.page.locator(".action-bar")
+        bar.locator(f"summary.btn-{action}").click()
+        form = bar.locator(f"form.action-{action}")
+        if reason is not None:
+            form.locator("textarea[name=reason]").fill(reason)
+        if form.locator("input[name=confirm]").count():
+            form.locator("input[name=confirm]").check()
+        form.locator("button[type=submit]").click()
+
 
 def test_submit_review_approve_audit_and_return(browser, server, session, tmp_path):
     plan_task = session.execute(select(Task).where(Task.number == 2)).scalar_one()
@@ -168,8 +180,9 @@ def test_submit_review_approve_audit_and_return(browser, server, session, tmp_pa
         page.click("form.upload button[type=submit]")
         expect(page.locator(".flash-success")).to_contain_text(name)
     story.shot("decision-files")
-    page.click("form.action-submit button")
+    story.act("submit")
     expect(page.locator(".state-line .badge").first).to_have_text("Đã trình")
+    expect(page.locator(".flash-success")).to_have_text("Đã trình. Văn phòng Sở sẽ thẩm định.")
     story.shot("decision-submitted")
     story.sign_out()
 
@@ -177,7 +190,7 @@ def test_submit_review_approve_audit_and_return(browser, server, session, tmp_pa
     story.sign_in("vp.thamdinh")
     expect(page.locator(".queue-to_review")).to_contain_text(decision.title)
     page.locator(".queue-to_review").get_by_text(decision.title).click()
-    page.click("form.action-review button")
+    story.act("review")
     expect(page.locator(".state-line .badge").first).to_have_text("Đã thẩm định")
     story.shot("decision-reviewed")
     story.sign_out()
@@ -185,6 +198,7 @@ def test_submit_review_approve_audit_and_return(browser, server, session, tmp_pa
     # 3. The Director approves it, after confirming.
     story.sign_in("giamdoc")
     page.locator(".queue-to_approve").get_by_text(decision.title).click()
+    page.locator(".action-bar summary.btn-approve").click()
     approve = page.locator("form.action-approve")
     approve.locator("input[name=confirm]").check()
     story.shot("decision-approve-confirm")
@@ -204,7 +218,7 @@ def test_submit_review_approve_audit_and_return(browser, server, session, tmp_pa
     transitions = [a for a in actions if a in ("Trình", "Thẩm định", "Phê duyệt")]
     assert list(reversed(transitions)) == ["Trình", "Thẩm định", "Phê duyệt"], actions
     rows = page.locator("table.trail tbody tr")
-    expect(rows.first).to_contain_text("giamdoc")
+    expect(rows.first).to_contain_text("Trần Minh Đức (Ban Giám đốc Sở)")  # issue 12
     expect(rows.first).to_contain_text("Đã thẩm định → Đã phê duyệt")
     story.go(f"/plan?unit={decision.unit_id}", "plan-office")
     story.sign_out()
@@ -216,13 +230,14 @@ def test_submit_review_approve_audit_and_return(browser, server, session, tmp_pa
     page.click("text=Sửa nội dung")
     page.fill("#body", "Quy chế làm việc của Ban Chỉ đạo, gồm 4 chương 12 điều.")
     page.click("form.edit-form button[type=submit]")
-    page.click("form.action-submit button")
+    story.act("submit")
     expect(page.locator(".state-line .badge").first).to_have_text("Đã trình")
     story.sign_out()
 
     reason = "Bổ sung điều khoản về chế độ họp định kỳ của Ban Chỉ đạo."
     story.sign_in("vp.thamdinh")
     page.locator(".queue-to_review").get_by_text(rules.title).click()
+    page.locator(".action-bar summary.btn-return").click()
     page.fill("form.action-return textarea[name=reason]", reason)
     story.shot("rules-return")
     page.click("form.action-return button")
@@ -233,7 +248,7 @@ def test_submit_review_approve_audit_and_return(browser, server, session, tmp_pa
     returned = page.locator(".queue-returned")
     expect(returned).to_contain_text(rules.title)
     expect(returned).to_contain_text(reason)
-    expect(returned).to_contain_text("vp.thamdinh")
+    expect(returned).to_contain_text("Phạm Quốc Huy (Văn phòng Sở)")  # issue 12: by name
 
     # The same pages on a phone, and in English.
     phone = browser.new_context(
@@ -254,6 +269,16 @@ def test_submit_review_approve_audit_and_return(browser, server, session, tmp_pa
     page.emulate_media(media="print")
     story.shot("decision-print")
     expect(page.locator(".topbar")).to_be_hidden()
+    # issue 12: the decision, its members and the trail print; the controls do not
+    expect(page.locator(".action-bar")).to_be_hidden()
+    expect(page.locator(".crumbs")).to_be_hidden()
+    expect(page.locator("#y-kien form")).to_be_hidden()
+    expect(page.locator(".copy-link")).to_be_hidden()
+    expect(page.locator("section[aria-labelledby=ban-chi-dao] table")).to_be_visible()
+    expect(page.locator("section[aria-labelledby=ban-chi-dao]")).to_contain_text("Trần Minh Đức")
+    expect(page.locator("table.trail")).to_be_visible()
+    expect(page.locator(".print-state")).to_contain_text("Đã phê duyệt")
+    expect(page.locator(".share-url")).to_have_value(f"{server}/deliverables/{decision.id}")
     page.emulate_media(media="screen")
     story.go("/?lang=en", "queue-english")
     expect(page.locator("h1")).to_have_text("My queue")

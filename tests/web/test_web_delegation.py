@@ -44,7 +44,7 @@ def test_director_delegates_and_the_delegate_approves_on_behalf(web, session, ac
     )
     assert created.status_code == 303
     page = text(director.get("/delegations"))
-    assert "Đã ủy quyền cho phogiamdoc" in page
+    assert "Đã ủy quyền cho Lê Thị Hồng Nhung (Ban Giám đốc Sở)" in page  # issue 12
     given = page.split("Tôi đã ủy quyền")[1]
     assert "Lê Thị Hồng Nhung" in given and "Đang có hiệu lực" in given and "Nghỉ phép" in given
     assert f"{ddmmyyyy(TODAY)} – {ddmmyyyy(TODAY + timedelta(days=6))}" in given
@@ -73,12 +73,15 @@ def test_director_delegates_and_the_delegate_approves_on_behalf(web, session, ac
     assert done.status_code == 303, text(done)
     assert state_and_version(session, ("deliverable", rules_doc.id))[0] == "approved"
     trail = text(delegate.get(item)).split("Nhật ký của sản phẩm")[1]
-    assert 'Lê Thị Hồng Nhung <span class="on-behalf-of">(thay mặt Trần Minh Đức)</span>' in trail
+    assert (  # issue 12: both by name and unit
+        'Lê Thị Hồng Nhung (Ban Giám đốc Sở) <span class="on-behalf-of">'
+        "(thay mặt Trần Minh Đức (Ban Giám đốc Sở))</span>"
+    ) in trail
     session.rollback()
     event = session.execute(select(AuditEvent).where(AuditEvent.action == "approve")).scalar_one()
     assert (event.actor_username, event.on_behalf_of_username) == ("phogiamdoc", "giamdoc")
     # The whole trail (audit page) names both too.
-    assert "(thay mặt Trần Minh Đức)" in text(web("kiemtra").get("/audit"))
+    assert "(thay mặt Trần Minh Đức (Ban Giám đốc Sở))" in text(web("kiemtra").get("/audit"))
 
 
 def test_a_deputy_with_a_delegation_chooses_myself_or_on_behalf(

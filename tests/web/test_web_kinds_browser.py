@@ -113,7 +113,7 @@ def test_steering_committee_form_then_the_dashboard(browser, server, session, ac
         page.click("form.upload button[type=submit]")
         expect(page.locator(".flash-success")).to_contain_text(name)
     story.shot("decision-complete")
-    page.click("form.action-submit button")
+    story.act("submit")
     expect(page.locator(".state-line .badge").first).to_have_text("Đã trình")
     story.shot("decision-submitted")
 
@@ -150,7 +150,9 @@ def test_steering_committee_form_then_the_dashboard(browser, server, session, ac
     page.fill("#ends_on", "31/12/2099")
     page.fill("#note", "Đi công tác")
     page.click("form.delegation-form button[type=submit]")
-    expect(page.locator(".flash-success")).to_contain_text("Đã ủy quyền cho phogiamdoc")
+    expect(page.locator(".flash-success")).to_contain_text(
+        "Đã ủy quyền cho Lê Thị Hồng Nhung (Ban Giám đốc Sở)"
+    )
     story.shot("delegations")
     story.go(f"/deliverables/{decision.id}", "decision-director-submitted")
     story.sign_out()
@@ -162,7 +164,7 @@ def test_steering_committee_form_then_the_dashboard(browser, server, session, ac
     expect(page.locator("table.diff tr.diff-add")).to_have_count(2)
     story.shot("regulation-diff")
     page.goto(f"{server}/deliverables/{decision.id}")
-    page.click("form.action-review button")
+    story.act("review")
     expect(page.locator(".state-line .badge").first).to_have_text("Đã thẩm định")
     story.sign_out()
 

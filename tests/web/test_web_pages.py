@@ -24,6 +24,10 @@ def text(response) -> str:
 
 
 def act(browser, item: str, action: str, version: int, **extra):
+    """As the page's form posts it; submit and withdraw with their confirmation ticked, as
+    approve must say it explicitly (issue 12: all three ask)."""
+    if action in ("submit", "withdraw"):
+        extra.setdefault("confirm", "y")
     return browser.post(f"{item}/act", {"action": action, "version": str(version), **extra})
 
 
@@ -78,7 +82,8 @@ def test_returned_item_shows_the_reason_in_the_submitters_queue(web, session, ac
     assert state_and_version(session, ("deliverable", steering.id))[0] == "draft"
     page = text(web("vp.chuyenvien").landing)
     returned = page.split("Bị trả lại — cần sửa và trình lại")[1].split("</section>")[0]
-    assert steering.title in returned and reason in returned and "vp.thamdinh" in returned
+    assert steering.title in returned and reason in returned
+    assert "Phạm Quốc Huy (Văn phòng Sở)" in returned and "vp.thamdinh" not in returned
     detail = text(web("vp.chuyenvien").get(item))
     assert "Bị trả lại" in detail and reason in detail
 
@@ -301,7 +306,7 @@ def test_full_path_through_the_pages(web, session, actors, steering):
     assert 'value="Phạm Quốc Huy"' in edit_again and 'name="members-5-full_name"' in edit_again
     submitted = act(owner, item, "submit", 2)
     assert submitted.status_code == 303
-    assert "Đã trình: Dự thảo → Đã trình." in text(owner.get(item))
+    assert "Đã trình. Văn phòng Sở sẽ thẩm định." in text(owner.get(item))
 
     reviewer = web("vp.thamdinh")
     assert act(reviewer, item, "review", 3).status_code == 303
@@ -313,19 +318,16 @@ def test_full_path_through_the_pages(web, session, actors, steering):
     approved = act(director, item, "approve", 4, confirm="y")
     assert approved.status_code == 303
     page = text(director.get(item))
-    assert "Đã phê duyệt: Đã thẩm định → Đã phê duyệt." in page
+    assert "Đã phê duyệt. Sản phẩm đã hoàn thành" in page
     # The trail: who, role, unit, action, from → to, time in Việt Nam.
     trail = page.split("Nhật ký của sản phẩm")[1]
     for expected in (
-        "Nguyễn Thị Lan",
-        "vp.chuyenvien",
+        "Nguyễn Thị Lan (Văn phòng Sở)",
         "Chuyên viên",
-        "Văn phòng Sở",
-        "Phạm Quốc Huy",
+        "Phạm Quốc Huy (Văn phòng Sở)",
         "Thẩm định (Văn phòng Sở)",
-        "Trần Minh Đức",
+        "Trần Minh Đức (Ban Giám đốc Sở)",
         "Giám đốc",
-        "Ban Giám đốc Sở",
         "Dự thảo → Đã trình",
         "Đã trình → Đã thẩm định",
         "Đã thẩm định → Đã phê duyệt",
@@ -471,7 +473,11 @@ def test_security_headers_on_every_response(web, steering):
         assert headers["Referrer-Policy"]
         assert headers["Cache-Control"] == "no-store"
     page = text(browser.get(f"/deliverables/{steering.id}"))
-    assert "<script" not in page and "style=" not in page and "<style" not in page
+    # Scripts only as vendored files under the CSP (issue 12: "Sao chép liên kết").
+    scripts = re.findall(r"<script[^>]*>(.*?)</script>", page, re.S)
+    assert scripts and all(body == "" for body in scripts)
+    assert re.findall(r"<script([^>]*)>", page) == [' src="/static/copy-link.js" defer']
+    assert "style=" not in page and "<style" not in page
 
 
 def test_english_switch_is_remembered(web):
@@ -491,6 +497,7 @@ def test_english_catalogue_covers_workflow_labels(app):
     from workflow.core.machine import ACTION_LABELS, STATE_LABELS
     from workflow.core.policy import ROLE_LABELS
     from workflow.items import kinds
+    from workflow.reads import wording
 
     labels = (
         set(STATE_LABELS.values())
@@ -500,6 +507,10 @@ def test_english_catalogue_covers_workflow_labels(app):
         | set(kinds.NOMINEE_TYPES.values())
         | set(kinds.REPORT_SECTIONS.values())
         | {label for files in kinds.FILE_PURPOSES.values() for label in files.values()}
+        # issue 12: every trail action and item type, the system, a plan without number
+        | set(wording.EVENT_LABELS.values())
+        | set(wording.ITEM_TYPE_LABELS.values())
+        | {wording.SYSTEM_NAME, wording.NO_PLAN_NUMBER}
     )
     assert labels <= set(WORKFLOW_LABELS)
     with (SOURCE / "en/LC_MESSAGES/messages.po").open("rb") as f:

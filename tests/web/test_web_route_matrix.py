@@ -194,7 +194,7 @@ ROUTES = {
 # A well-formed request, so that what answers is the permission gate, not form validation.
 PAGE_BODIES = {
     ("pages.act", "POST"): {"action": "approve"},
-    ("pages.act@deliverable", "POST"): {"action": "submit"},
+    ("pages.act@deliverable", "POST"): {"action": "submit", "confirm": "y"},  # confirmed (12)
     ("pages.comment", "POST"): {"body": "Ý kiến"},
     ("pages.comment@deliverable", "POST"): {"body": "Ý kiến"},
     ("pages.new_deliverable", "POST"): {"title": "Báo cáo bổ sung", "kind": "document"},

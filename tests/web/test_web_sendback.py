@@ -22,7 +22,10 @@ def test_two_clearly_separated_choices_each_with_a_reason(web, session, actors, 
     bring_to(session, actors, ("deliverable", rules_doc.id), "reviewed")
     for username in ("giamdoc", "phogiamdoc"):
         page = text(web(username).get(f"/deliverables/{rules_doc.id}"))
-        choices = page.split('class="send-back-choices no-print"')[1].split("</section>")[0]
+        # issue 12: the pair sits in the sticky action bar, each way back in its own form
+        choices = page.split('class="send-back-choices no-print"')[1].split(
+            '<p class="print-state">'
+        )[0]
         assert "Chưa phê duyệt? Chọn một trong hai hướng" in choices
         back_to_unit = choices.split('class="action-form action-return"')[1].split("</form>")[0]
         assert ">Trả lại đơn vị</button>" in back_to_unit
@@ -55,7 +58,7 @@ def test_send_back_reaches_the_reviewers_queue_with_its_reason(web, session, act
     to_review = queue.split('class="panel queue-to_review"')[1].split("</section>")[0]
     assert rules_doc.title in to_review
     assert "Lãnh đạo chuyển Văn phòng thẩm định lại" in to_review
-    assert reason in to_review and "giamdoc" in to_review
+    assert reason in to_review and "Trần Minh Đức (Ban Giám đốc Sở)" in to_review  # issue 12
     page = text(reviewer.get(item))
     note = page.split("note-send-back")[1].split("</div>")[0]
     assert reason in note

@@ -21,6 +21,7 @@ from workflow.core import clock
 from workflow.core.errors import InvalidInput
 from workflow.items import delegation
 from workflow.reads import ui_reads
+from workflow.reads.wording import display_names
 
 
 def _page(form: DelegationForm, error: str | None = None, status: int = 200):
@@ -75,7 +76,7 @@ def new_delegation():
     flash(
         _(
             "Đã ủy quyền cho %(who)s từ %(start)s đến %(end)s.",
-            who=form.delegate.data,
+            who=display_names(db.session(), [form.delegate.data]).get(form.delegate.data, ""),
             start=created.starts_on.strftime("%d/%m/%Y"),
             end=created.ends_on.strftime("%d/%m/%Y"),
         ),

@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from webapp import db
-from webapp.i18n import KIND_LABELS, action_label, state_label
-from webapp.pages import bp, kindforms
+from webapp.i18n import KIND_LABELS
+from webapp.pages import bp, kindforms, labels
 from webapp.pages.common import (
     ActionForm,
     CommentForm,
@@ -148,7 +148,9 @@ def edit(deliverable_id: int):
 def act(kind: str, item_id: int):
     """Whoever `workflow.core.policy` allows for this action now (perform decides: 404, 403,
     409, 400 for a missing reason), with their own authority or, with `on_behalf_of`, a
-    delegation in force today (ủy quyền). Approve needs the confirmation box ticked."""
+    delegation in force today (ủy quyền). Submit, withdraw and approve need the confirmation
+    box ticked (400 otherwise, once the action itself would be allowed). The flash says
+    what happens next."""
     back = item_url(kind, item_id)
     back_to(back)
     form = ActionForm()
@@ -156,9 +158,13 @@ def act(kind: str, item_id: int):
     on_behalf_of = (form.on_behalf_of.data or "").strip() or None
     session = db.session()
     inbox.ensure_visible(session, actor(), (kind, item_id))  # 404 before reading the input
-    if action == "approve" and not form.confirm.data:
+    if action in labels.CONFIRMED_ACTIONS and not form.confirm.data:
         service.check_action(session, actor(), (kind, item_id), action, on_behalf_of)
-        raise InvalidInput(_("Hãy đánh dấu ô xác nhận trước khi phê duyệt."))
+        raise InvalidInput(labels.confirm_needed(action))
+    council = (
+        action == "submit"
+        and service.load_snapshot(session.connection(), kind, item_id).council_id is not None
+    )
     outcome = service.perform(
         session,
         actor(),
@@ -169,15 +175,7 @@ def act(kind: str, item_id: int):
         client_addr=client_addr(),
         on_behalf_of=on_behalf_of,
     )
-    flash(
-        _(
-            "Đã %(action)s: %(before)s → %(after)s.",
-            action=action_label(action).lower(),
-            before=state_label(outcome.from_state),
-            after=state_label(outcome.to_state),
-        ),
-        "success",
-    )
+    flash(labels.after_action(kind, action, outcome.from_state, council), "success")
     return redirect(back, 303)
 
 

@@ -32,6 +32,7 @@ from workflow.accounts.users import SYSTEM
 from workflow.core import audit, effects, machine
 from workflow.core.policy import APPROVERS, MEMBER, REVIEWER, ItemSnapshot
 from workflow.core.transaction import write_transaction
+from workflow.reads import wording
 
 _OUTBOX = OutboxMessage.__table__
 MAX_BACKOFF = timedelta(hours=6)
@@ -114,6 +115,17 @@ def _route(snap: ItemSnapshot, action: str) -> tuple[Any, dict[str, Any]] | None
     return None
 
 
+# What the recipient does next, in the mail after each action that writes one.
+_NEXT = {
+    "submit": "thẩm định (Văn phòng Sở) hoặc biểu quyết (Hội đồng).",
+    "review": "Giám đốc phê duyệt.",
+    "send_back": "Văn phòng Sở thẩm định lại.",
+    "return": "sửa theo lý do rồi trình lại.",
+    "reopen": "sửa theo lý do rồi trình lại.",
+    "approve": "không còn bước nào; mục đã hoàn thành.",
+}
+
+
 @effects.on_transition
 def after_transition(conn: Connection, done: effects.Transitioned) -> None:
     """Mail to whoever must act next, queued in the transition's transaction."""
@@ -130,12 +142,13 @@ def after_transition(conn: Connection, done: effects.Transitioned) -> None:
     statement, params = route
     label = machine.ACTION_LABELS[action]
     what = ("Nhiệm vụ: " if snap.kind == "task" else "") + snap.title
-    body = (
-        f"{actor.username} ({actor.unit_name}) đã “{label}” mục: {what}.\n"
-        f"Trạng thái mới: {machine.STATE_LABELS[to_state]}."
-    )
+    full_name = conn.execute(select(User.full_name).where(User.id == actor.id)).scalar()
+    who = wording.person(full_name, actor.unit_name, actor.username)
+    body = f"{who} đã “{label}” mục: {what}.\nTrạng thái mới: {machine.STATE_LABELS[to_state]}."
     if reason:
         body += f"\nLý do: {reason}"
+    if action in _NEXT:
+        body += f"\nViệc tiếp theo: {_NEXT[action]}"
     body += "\nĐăng nhập hệ thống để xem và xử lý." + SIGNATURE
     conn.execute(
         statement,

@@ -1,7 +1,7 @@
 """The results report of a plan ("Báo cáo kết quả thực hiện Kế hoạch"), as plain data.
 
 `report_data` reads a plan, its tasks and deliverables, when each was approved, and the audit
-events of a date range, in a fixed number of queries (nine, whatever the size of the plan),
+events of a date range, in a fixed number of queries (ten, whatever the size of the plan),
 and returns frozen dataclasses that the renderers in `documents/` turn into .docx, .xlsx
 and HTML. No Flask here, no file formats.
 
@@ -38,8 +38,10 @@ from models import (
 )
 from workflow.core import checkpoints
 from workflow.core.errors import InvalidInput, NotFound
-from workflow.core.machine import ACTION_LABELS, APPROVED, STATE_LABELS, STATES
+from workflow.core.machine import APPROVED, STATE_LABELS, STATES
+from workflow.core.policy import ROLE_LABELS
 from workflow.items import kinds
+from workflow.reads import wording
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -59,15 +61,8 @@ TIMELINESS_LABELS = {
     ONGOING: "Thường xuyên",
     UNKNOWN: "Không xác định",
 }
-# Audit actions that are not transitions of the machine.
-OTHER_ACTION_LABELS = {
-    "create": "Tạo mới",
-    "edit": "Sửa nội dung",
-    "comment": "Góp ý",
-    "attach": "Đính kèm tệp",
-    "import": "Nhập kế hoạch",
-}
-ITEM_TYPE_LABELS = {"plan": "Kế hoạch", "task": "Nhiệm vụ", "deliverable": "Sản phẩm"}
+# The trail's actions and item types are named in workflow.reads.wording (one home).
+ITEM_TYPE_LABELS = wording.ITEM_TYPE_LABELS
 KIND_LABELS = kinds.KIND_LABELS
 
 
@@ -106,10 +101,11 @@ class DeliverableLine:
     state: str
     state_label: str
     approved_at: datetime | None  # local time, naive (Asia/Ho_Chi_Minh)
-    approved_by: str | None
+    approved_by: str | None  # the login
     timeliness: str
     timeliness_label: str
     body: str
+    approved_by_name: str = ""  # "Nguyễn Văn A (Ban Giám đốc Sở)"
 
 
 @dataclass(frozen=True)
@@ -200,6 +196,8 @@ class EventLine:
     from_state: str
     to_state: str
     reason: str
+    actor_name: str = ""  # "Nguyễn Văn A (Văn phòng Sở)" (the unit at that moment)
+    roles_text: str = ""  # "Chuyên viên, Thẩm định (Văn phòng Sở)"
 
 
 @dataclass(frozen=True)
@@ -272,7 +270,7 @@ def _lower_first(text: str) -> str:
 def plan_reference(plan: PlanHeader) -> str:
     """ "Kế hoạch số 12/KH-SCT ngày 10/11/2025 về …", or "Kế hoạch …" without a number."""
     parts = ["Kế hoạch"]
-    has_number = bool(re.search(r"\d", plan.number.split("/")[0]))
+    has_number = wording.has_plan_number(plan.number)
     if has_number:
         parts.append(f"số {plan.number.strip()}")
     if plan.issue_date is not None:
@@ -469,6 +467,13 @@ def report_data(
     directors = list(directors)
     signer_name = directors[0] if len(directors) == 1 else None
 
+    found = wording.people(  # 10
+        session, [a[1] for a in approvals.values()] + [e.actor_username for e in events]
+    )
+
+    def full_name(username: str) -> str:
+        return found.get(username, ("", ""))[0]
+
     def in_period(moment: datetime | None) -> bool:
         if moment is None:
             return False
@@ -495,6 +500,9 @@ def report_data(
                 state_label=STATE_LABELS[d.state],
                 approved_at=at,
                 approved_by=approved[1] if approved else None,
+                approved_by_name=wording.person(*found.get(approved[1], ("", "")), approved[1])
+                if approved
+                else "",
                 timeliness=status,
                 timeliness_label=TIMELINESS_LABELS[status],
                 body=d.body or "",
@@ -542,7 +550,7 @@ def report_data(
         signer_name=signer_name,
         tasks=tuple(lines),
         summary=_summary(lines, sum(len(v) for v in done.values())),
-        events=tuple(_event_line(e, labels, header) for e in events),
+        events=tuple(_event_line(e, labels, header, full_name(e.actor_username)) for e in events),
         audit_checkpoint=checkpoints.latest_text(session),  # 9
     )
 
@@ -591,9 +599,11 @@ def _item_labels(tasks: list[TaskLine]) -> dict[tuple[str, int], str]:
     return labels
 
 
-def _event_line(e: AuditEvent, labels: dict[tuple[str, int], str], plan: PlanHeader) -> EventLine:
+def _event_line(
+    e: AuditEvent, labels: dict[tuple[str, int], str], plan: PlanHeader, full_name: str = ""
+) -> EventLine:
     if e.item_type == "plan":
-        label = f"Kế hoạch {plan.code}"
+        label = wording.plan_name(plan.number, plan.title)
     else:
         label = labels.get((e.item_type, e.item_id or 0), "")
     return EventLine(
@@ -607,8 +617,10 @@ def _event_line(e: AuditEvent, labels: dict[tuple[str, int], str], plan: PlanHea
         actor_unit=e.actor_unit or "",
         actor_roles=e.actor_roles or "",
         action=e.action,
-        action_label=ACTION_LABELS.get(e.action) or OTHER_ACTION_LABELS.get(e.action, e.action),
+        action_label=wording.EVENT_LABELS.get(e.action, e.action),
         from_state=STATE_LABELS.get(e.from_state or "", e.from_state or ""),
         to_state=STATE_LABELS.get(e.to_state or "", e.to_state or ""),
         reason=e.reason or "",
+        actor_name=wording.person(full_name, e.actor_unit, e.actor_username),
+        roles_text=", ".join(ROLE_LABELS.get(r, r) for r in (e.actor_roles or "").split(",") if r),
     )
