@@ -9,7 +9,7 @@ from sqlalchemy import select, text
 
 from documents.charts import stacked_bars
 from models import Deliverable, Plan, Task
-from tests.helpers import bring_to
+from tests.helpers import bring_to, fill
 from workflow.core import service
 from workflow.core.machine import STATE_LABELS
 from workflow.reads import dashboard
@@ -53,6 +53,7 @@ def test_median_time_in_each_state_is_kept_by_each_transition(session, actors, m
         {"t": start, "id": regulation},
     )
     session.commit()
+    fill(session, actors, regulation)  # its content first: the clock below is the transitions'
     times = iter(start + timedelta(hours=h) for h in (10, 14, 20))
     monkeypatch.setattr(service, "utcnow", lambda: next(times))
     bring_to(session, actors, ("deliverable", regulation), "approved")
@@ -84,6 +85,8 @@ def test_median_of_an_even_number_of_stays_is_the_mean_of_the_middle_two(
             {"t": start, "id": item_id},
         )
     session.commit()
+    for item_id in ids:  # their content first: the clock below is the transitions'
+        fill(session, actors, item_id)
     times = iter(start + timedelta(hours=h) for h in (2, 6))
     monkeypatch.setattr(service, "utcnow", lambda: next(times))
     for item_id in ids:

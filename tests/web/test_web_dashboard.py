@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select, text
 
 from models import Deliverable, utcnow
-from tests.helpers import bring_to
+from tests.helpers import bring_to, fill
 from workflow.core import clock, service
 
 TODAY = date(2025, 12, 1)  # task 2 and 3's deadlines have passed, task 7's has not
@@ -38,6 +38,7 @@ def known(session, actors, monkeypatch):
         {"t": start, "id": regulation},
     )
     session.commit()
+    fill(session, actors, regulation)  # its content first: the clock below is the transitions'
     # Each transition records the stay it ends, at the engine's clock.
     times = iter(start + timedelta(hours=h) for h in (10, 14, 20))
     monkeypatch.setattr(service, "utcnow", lambda: next(times, None) or utcnow())
