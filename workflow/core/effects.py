@@ -1,5 +1,5 @@
 """What follows a transition in the same transaction: mail to whoever must act next (the
-outbox), and a regulation's versions."""
+outbox), the in-app inbox (notifications), and a regulation's versions."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from sqlalchemy import Connection
 
 from workflow.core.policy import Actor, ItemSnapshot
 from workflow.items import regulation
+from workflow.notify import notifications
 from workflow.notify import outbox as notify
 
 
@@ -21,3 +22,4 @@ def after_transition(
     if snap.deliverable_kind == "regulation":
         regulation.after_transition(conn, snap, action, actor)
     notify.after_transition(conn, snap, action, to_state, actor, reason)
+    notifications.after_transition(conn, snap, action, to_state, actor, reason)

@@ -32,6 +32,7 @@ from models.database import begin_write
 from workflow.accounts.users import SYSTEM
 from workflow.core import audit, machine
 from workflow.core.policy import APPROVERS, MEMBER, REVIEWER, Actor, ItemSnapshot
+from workflow.notify import notifications
 
 _OUTBOX = OutboxMessage.__table__
 MAX_BACKOFF = timedelta(hours=6)
@@ -367,6 +368,7 @@ def remind(
                 for uid, email, subject, body in outbox
             ],
         )
+    notifications.record_due_soon(conn, today, due_soon_days)  # the in-app inbox too
     audit.append(
         conn,
         head,
