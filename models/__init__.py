@@ -9,6 +9,7 @@ from models.collab import (
     CouncilMember,
     CouncilVote,
     Delegation,
+    Notification,
     OutboxMessage,
     RegulationVersion,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "CouncilMember",
     "CouncilVote",
     "Delegation",
+    "Notification",
     "OutboxMessage",
     "RegulationVersion",
     "ApiToken",

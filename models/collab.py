@@ -128,3 +128,30 @@ class Contribution(Base):
     author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Notification(Base):
+    """One line of a person's inbox (issue 12): an item came back to them, waits on their
+    review / approval / vote, or falls due soon. Written in the transaction of the action
+    that caused it (or by `remind` for due dates); `read_at` is set when they read it."""
+
+    __tablename__ = "notification"
+    __table_args__ = (
+        # the unread count (user, unread) and the inbox's pages (user, newest first)
+        Index("ix_notification_user_id_read_at_id", "user_id", "read_at", "id"),
+        Index("ix_notification_user_id_id", "user_id", "id"),
+        # "already told about this item" (due-date reminders are written once per item)
+        Index("ix_notification_item_type_item_id_kind", "item_type", "item_id", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    item_type: Mapped[str] = mapped_column(String(20))
+    item_id: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(300))
+    actor_name: Mapped[str] = mapped_column(String(200), default="")
+    reason: Mapped[str | None] = mapped_column(Text)
+    due_date: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -54,7 +54,6 @@ _MD_BULLET = re.compile(r"^(\s*)[*•●▪◦]\s+")
 _MD_ESCAPE = re.compile(r"\\([*_#|\\.\-+()\[\]])")
 
 
-
 def _is_md_row(line: str) -> bool:
     """A Markdown table row: "|" at both ends and one between (a regex with two ".*" would
     backtrack quadratically on a long line)."""

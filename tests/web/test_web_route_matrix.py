@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import select
 
 from documents import plan_parser, reading
-from models import Deliverable, Plan, Task, Unit, User
+from models import Deliverable, Notification, Plan, Task, Unit, User
 from tests.conftest import TEST_PASSWORD
 from tests.web.conftest import Web
 from workflow.core import clock
@@ -190,6 +190,14 @@ ROUTES = {
         rule({"reviewer", "director"}, 403, other_member=404),
     ),
     ("api.plan_dashboard", "GET"): ("/api/v1/plans/{plan}/dashboard", rule(SIGNED_IN)),
+    # issue 12: one's own notifications; {notification} is the owning member's
+    ("pages.notifications_page", "GET"): ("/notifications", rule(SIGNED_IN)),
+    ("pages.notifications_read_all", "POST"): ("/notifications/read", rule(SIGNED_IN)),
+    ("pages.notification_read", "POST"): (
+        "/notifications/{notification}/read",
+        rule({"owning_member"}, 404),
+    ),
+    ("pages.search", "GET"): ("/search?q=B%C3%A1o+c%C3%A1o", rule(SIGNED_IN)),
 }
 # A well-formed request, so that what answers is the permission gate, not form validation.
 PAGE_BODIES = {
@@ -283,7 +291,14 @@ def objects(app, session, actors) -> dict[str, int]:
     given = delegation.delegate(
         session, actors["giamdoc"], delegate_username="phogiamdoc", starts_on=today, ends_on=today
     )
+    notice = Notification(
+        user_id=actors["vp.chuyenvien"].id, kind="returned", item_type="deliverable",
+        item_id=draft.id, title=draft.title, actor_name="", reason="Bổ sung.",
+    )  # fmt: skip
+    session.add(notice)
+    session.commit()
     return {
+        "notification": notice.id,
         "deliverable": draft.id,
         "task": draft.task_id,
         "attachment": attachment.id,

@@ -43,6 +43,7 @@ import webapp.pages.dashboard  # noqa: E402, F401
 import webapp.pages.delegations  # noqa: E402, F401
 import webapp.pages.imports  # noqa: E402, F401
 import webapp.pages.labels  # noqa: E402, F401
+import webapp.pages.notifications  # noqa: E402, F401
 import webapp.pages.regulation  # noqa: E402, F401
 import webapp.pages.reports  # noqa: E402, F401
 from webapp.pages import admin, audit, files, items, plan, plans, queue  # noqa: E402, F401

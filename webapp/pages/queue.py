@@ -15,11 +15,17 @@ from workflow.reads import inbox
 @login_required
 def queue():
     """Any signed-in user: their own queue (what it holds depends on role and unit). Each
-    section shows its first rows; ?section=<key>&after=<cursor> pages through one section."""
+    section shows its first rows; ?section=<key>&after=<cursor> pages through one section;
+    ?overdue=1 keeps the overdue rows. The chips above are the sections' own counts, each a
+    link to its list."""
     section = request.args.get("section") or None
     if section not in inbox.SECTION_KEYS:
         section = None
     queue = inbox.my_queue(
-        db.session(), actor(), section=section, after=request.args.get("after") or None
+        db.session(),
+        actor(),
+        section=section,
+        after=request.args.get("after") or None,
+        overdue_only=request.args.get("overdue") == "1",
     )
     return render_template("pages/queue.html", queue=queue)

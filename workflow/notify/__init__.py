@@ -1,4 +1,5 @@
-"""Mail: the outbox written in each transition's transaction, its delivery, reminders.
-Importing the package registers the outbox's after-transition hook with core.effects."""
+"""Telling people: the mail outbox written in each transition's transaction, its delivery,
+reminders, and the in-app inbox (notifications). Importing the package registers their
+after-transition hooks with core.effects."""
 
-from workflow.notify import outbox  # noqa: F401
+from workflow.notify import notifications, outbox  # noqa: F401

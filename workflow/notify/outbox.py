@@ -32,6 +32,7 @@ from workflow.accounts.users import SYSTEM
 from workflow.core import audit, effects, machine
 from workflow.core.policy import APPROVERS, MEMBER, REVIEWER, ItemSnapshot
 from workflow.core.transaction import write_transaction
+from workflow.notify import notifications
 from workflow.reads import wording
 
 _OUTBOX = OutboxMessage.__table__
@@ -375,6 +376,7 @@ def remind(
                     for uid, email, subject, body in outbox
                 ],
             )
+        notifications.record_due_soon(conn, today, due_soon_days)  # the in-app inbox too
         audit.append(
             conn,
             head,
