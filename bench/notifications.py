@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 from models import AuditEvent, Notification, User  # noqa: E402
 from workflow.core.policy import APPROVERS, MEMBER, REVIEWER, Actor  # noqa: E402
-from workflow.notify import notifications
+from workflow.notify import notifications  # noqa: E402
 from workflow.reads import inbox  # noqa: E402
 
 FILL = {

@@ -87,13 +87,7 @@ def _display_name(conn: Connection, actor: Actor) -> str:
 def after_transition(conn: Connection, done: effects.Transitioned) -> None:
     """In the transition's transaction: settle the item's earlier unread notifications and
     tell whoever acts next. A bounded write: one row per person concerned."""
-    snap, action, to_state, actor, reason = (
-        done.snap,
-        done.action,
-        done.to_state,
-        done.actor,
-        done.reason,
-    )
+    snap, action, actor, reason = done.snap, done.action, done.actor, done.reason
     now = utcnow()
     conn.execute(
         update(_NOTIFICATION)
