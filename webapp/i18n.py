@@ -71,7 +71,7 @@ WORKFLOW_LABELS = (
 OTHER_ACTION_LABELS = {
     "create": lazy_gettext("Tạo mới"),
     "edit": lazy_gettext("Sửa nội dung"),
-    "comment": lazy_gettext("Góp ý"),
+    "comment": lazy_gettext("Ý kiến"),
     "attach": lazy_gettext("Đính kèm tệp"),
     "deactivate": lazy_gettext("Khóa tài khoản"),
     "reactivate": lazy_gettext("Mở khóa tài khoản"),

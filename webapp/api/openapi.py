@@ -23,7 +23,7 @@ from workflow.reads.trail import MAX_PAGE
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 ERROR_CODES = {
     "400": "Yêu cầu không hợp lệ: JSON sai, sai kiểu, thiếu lý do, thao tác không tồn tại.",
-    "401": "Thiếu mã truy cập, mã sai, đã hết hạn hoặc đã bị thu hồi.",
+    "401": "Thiếu mã truy cập, mã sai, đã hết hạn hoặc đã bị hủy.",
     "403": "Vai trò của người gọi không được làm việc này.",
     "404": "Không có mục này, hoặc người gọi không được xem nó.",
     "409": "Trạng thái hiện tại không cho phép, hoặc mục đã đổi từ phiên bản `version`.",
@@ -409,8 +409,8 @@ def document() -> dict[str, Any]:
                 "delete": {
                     "tags": ["auth"],
                     "operationId": "revoke_token",
-                    "summary": "Thu hồi mã truy cập đang dùng",
-                    "responses": {"204": {"description": "Đã thu hồi."}, **errors(401)},
+                    "summary": "Hủy mã truy cập đang dùng",
+                    "responses": {"204": {"description": "Đã hủy."}, **errors(401)},
                 },
             },
             "/tasks": {

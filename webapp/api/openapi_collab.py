@@ -79,7 +79,7 @@ DELEGATION_PROPS: dict[str, Any] = {
     "note": string(),
     "created_at": MOMENT,
     "revoked_at": nullable(MOMENT),
-    "active": {"type": "boolean", "description": "Dùng được hôm nay (trong hạn, chưa thu hồi)."},
+    "active": {"type": "boolean", "description": "Dùng được hôm nay (trong hạn, chưa chấm dứt)."},
 }
 VERSION_PROPS: dict[str, Any] = {
     "number": integer(minimum=1),
@@ -263,14 +263,14 @@ PATHS: dict[str, Any] = {
         "delete": {
             "tags": ["delegation"],
             "operationId": "revoke_delegation",
-            "summary": "Thu hồi ủy quyền (người ủy quyền hoặc quản trị)",
+            "summary": "Chấm dứt ủy quyền (người ủy quyền hoặc quản trị)",
             "description": (
                 "403: người được ủy quyền; 404: không có, hoặc ủy quyền của người khác; "
-                "409: đã được thu hồi trước đó (như trên trang)."
+                "409: đã được chấm dứt trước đó (như trên trang)."
             ),
             "parameters": [path_id("delegation_id")],
             "responses": {
-                "204": {"description": "Đã thu hồi."},
+                "204": {"description": "Đã chấm dứt."},
                 **errors(401, 403, 404, 409),
             },
         }

@@ -1,8 +1,10 @@
 """The fields of each deliverable kind (workflow/kinds.py) as plain HTML form fields.
 
-No JavaScript: a list (Steering Committee members, award nominations) is shown with a few
-empty rows; to add more, save and the form comes back with new empty rows. Empty rows are
-dropped by `workflow.items.kinds.clean_data`. Dates are typed dd/mm/yyyy and stored ISO.
+A list (Steering Committee members, award nominations) is shown with a few empty rows.
+More rows: with JavaScript (static/forms.js) a row is added or removed on the page; without
+it the "Thêm dòng" button posts the form, which comes back as typed with one more empty
+row (nothing is saved). Empty rows are dropped by `workflow.items.kinds.clean_data`. Dates are
+typed dd/mm/yyyy and stored ISO; a date that is not one is reported next to its field.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from webapp.pages.common import parse_date
+from workflow.core.errors import InvalidInput
 from workflow.items import kinds
 
 MEMBER_FIELDS = ("full_name", "position", "unit", "committee_role")
@@ -33,6 +36,13 @@ VOCABULARY = {
     "commendation_forms": kinds.COMMENDATION_FORMS,
     "report_sections": kinds.REPORT_SECTIONS,
     "file_purposes": kinds.FILE_PURPOSES,
+    # The named files the upload asks "this file is…" for: only those a kind requires.
+    "asked_purposes": {
+        kind: {p: kinds.FILE_PURPOSES[kind][p] for p in purposes}
+        for kind, purposes in kinds.REQUIRED_FILES.items()
+    },
+    "lists": {kind: name for kind, (name, _fields) in LISTS.items()},
+    "max_rows": kinds.MAX_ROWS,
 }
 MIN_ROWS = {"members": 5, "entries": 3}
 
@@ -80,23 +90,38 @@ def from_request(kind: str, form: MultiDict) -> dict[str, Any]:
     return values
 
 
-def to_data(kind: str, values: dict[str, Any]) -> dict[str, Any] | None:
+def to_data(kind: str, values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any] | None:
     """Form values → the `data` edit_deliverable expects (None: the kind has no fields).
 
-    Raises InvalidInput for a date that is not dd/mm/yyyy."""
+    A date that is not dd/mm/yyyy goes into `errors` under its field's name."""
     if kind not in SCALARS and kind not in LISTS:
         return None
     data: dict[str, Any] = {}
     for name in SCALARS.get(kind, ()):
         value = values.get(name) or ""
         if name in DATES.get(kind, ()):
-            parsed = parse_date(value)
+            try:
+                parsed = parse_date(value)
+            except InvalidInput as error:
+                errors[name] = error.message
+                parsed = None
             value = parsed.isoformat() if parsed else ""
         data[name] = value
     if kind in LISTS:
         name, _fields = LISTS[kind]
         data[name] = [row for row in values.get(name) or [] if _filled(row)]
     return data
+
+
+def with_one_more_row(kind: str, values: dict[str, Any]) -> dict[str, Any]:
+    """The form as typed (every row kept where it was) with one more empty row."""
+    if kind not in LISTS:
+        return values
+    name, fields = LISTS[kind]
+    rows = list(values.get(name) or [])
+    if len(rows) < kinds.MAX_ROWS:
+        rows.append(dict.fromkeys(fields, ""))
+    return {**values, name: rows}
 
 
 def with_blank_rows(kind: str, values: dict[str, Any]) -> dict[str, Any]:

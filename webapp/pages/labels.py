@@ -13,15 +13,16 @@ from webapp.pages import bp
 
 EVENT_LABELS = {
     "vote": _l("Bỏ phiếu"),
-    "contribute": _l("Góp ý (đơn vị phối hợp)"),
+    "contribute": _l("Ý kiến đơn vị phối hợp"),
     "delegate": _l("Ủy quyền"),
-    "revoke": _l("Thu hồi ủy quyền"),
+    "revoke": _l("Chấm dứt ủy quyền"),
     "periodic_reports": _l("Tạo báo cáo định kỳ"),
     "remind": _l("Gửi nhắc việc"),
     "detach": _l("Gỡ tệp"),
+    "delete": _l("Xóa dự thảo"),
     "change_due_date": _l("Đổi hạn hoàn thành"),
     "api_token_issue": _l("Cấp mã truy cập API"),
-    "api_token_revoke": _l("Thu hồi mã truy cập API"),
+    "api_token_revoke": _l("Hủy mã truy cập API"),
     "login": _l("Đăng nhập"),
     "login_failed": _l("Đăng nhập không thành công"),
     "login_throttled": _l("Tạm chặn đăng nhập sai nhiều lần"),
@@ -31,7 +32,7 @@ EVENT_LABELS = {
 }
 ITEM_LABELS = {
     "delegation": _l("Ủy quyền"),
-    "contribution": _l("Góp ý"),
+    "contribution": _l("Ý kiến đơn vị phối hợp"),
     "attachment": _l("Tệp đính kèm"),
     "report": _l("Báo cáo kết quả"),
     "commendation": _l("Dự thảo quyết định khen thưởng"),
@@ -41,7 +42,7 @@ DELEGATION_STATUS_LABELS = {
     "active": _l("Đang có hiệu lực"),
     "upcoming": _l("Chưa đến ngày"),
     "expired": _l("Đã hết hạn"),
-    "revoked": _l("Đã thu hồi"),
+    "revoked": _l("Đã chấm dứt"),
 }
 
 

@@ -27,13 +27,18 @@ COMMENDATION_FORMS = (
     "Bằng khen của Chủ tịch UBND tỉnh",
     "Biểu dương",
 )
-# Files a kind asks for by name: purpose → label.
+# Files a kind names: purpose → label (accepted on an attachment, shown beside it).
 FILE_PURPOSES = {
     "steering_committee": {
         "working_rules": "Quy chế làm việc của Ban Chỉ đạo",
         "assignment_notice": "Thông báo phân công nhiệm vụ thành viên",
     }
 }
+# The named files a kind needs before it may be submitted. None today: task 2's working
+# rules and its assignment notice are products of their own in the plan (each drafted,
+# reviewed and approved), so the committee's decision does not ask for them a second time
+# as its files.
+REQUIRED_FILES: dict[str, tuple[str, ...]] = {}
 REPORT_SECTIONS = {
     "done": "Công việc đã thực hiện",
     "results": "Kết quả đạt được",
@@ -153,9 +158,6 @@ def missing(
             lacks.append(f"cần ít nhất {MIN_COMMITTEE_MEMBERS} thành viên (hiện có {len(members)})")
         if any(not (m.get("full_name") and m.get("position") and m.get("unit")) for m in members):
             lacks.append("thành viên thiếu họ tên, chức vụ hoặc đơn vị")
-        for purpose, label in FILE_PURPOSES["steering_committee"].items():
-            if purpose not in purposes:
-                lacks.append(f"thiếu tệp “{label}”")
     if kind == "nominations":
         entries = data.get("entries") or []
         if not entries:
@@ -166,6 +168,9 @@ def missing(
                 for k in ("name", "unit", "model_name", "achievements", "proposed_form")
             ):
                 lacks.append(f"dòng {n} của danh sách chưa đủ thông tin")
+    for purpose in REQUIRED_FILES.get(kind, ()):
+        if purpose not in purposes:
+            lacks.append(f"thiếu tệp “{FILE_PURPOSES[kind][purpose]}”")
     if kind == "periodic_report":
         for key in ("done", "results"):
             if not data.get(key):

@@ -62,7 +62,7 @@ TIMELINESS_LABELS = {
 OTHER_ACTION_LABELS = {
     "create": "Tạo mới",
     "edit": "Sửa nội dung",
-    "comment": "Góp ý",
+    "comment": "Ý kiến",
     "attach": "Đính kèm tệp",
     "import": "Nhập kế hoạch",
 }
