@@ -42,8 +42,6 @@ def committee(**changes):
             FILES,
             "đúng một Trưởng ban (hiện có 3)",
         ),
-        (COMMITTEE, ("working_rules",), "Thông báo phân công"),
-        (COMMITTEE, (), "Quy chế làm việc"),
     ],
 )
 def test_steering_committee_completeness(data, purposes, lack):
@@ -76,12 +74,16 @@ def test_other_kinds_completeness(kind, data, body, lack):
         assert any(lack in item for item in found), found
 
 
-def test_a_committee_without_its_files_cannot_be_submitted(session, actors):
+def test_the_committee_decision_does_not_ask_again_for_the_tasks_other_products():
+    """Issue 12: task 2's working rules and assignment notice are products of their own in
+    the plan; the decision no longer requires them a second time as its files."""
+    assert kinds.missing("steering_committee", "Quyết định", "", COMMITTEE, ()) == []
+    assert not kinds.REQUIRED_FILES.get("steering_committee")
+
+
+def test_a_complete_committee_without_files_can_be_submitted(session, actors):
     item = office_deliverable(session)
     editing.edit_deliverable(session, actors["vp.chuyenvien"], item.id, {"data": COMMITTEE})
-    with pytest.raises(errors.Incomplete, match="thiếu tệp"):
-        service.perform(session, actors["vp.chuyenvien"], ("deliverable", item.id), "submit")
-    fill(session, actors, item.id)
     service.perform(session, actors["vp.chuyenvien"], ("deliverable", item.id), "submit")
     assert state_and_version(session, ("deliverable", item.id))[0] == "submitted"
 
@@ -135,8 +137,5 @@ def test_an_attachment_comes_off_a_draft_only_by_its_owners_and_is_audited(sessi
         editing.remove_attachment(session, actors["vp.thamdinh"], attachment_id)
     editing.remove_attachment(session, actors["vp.chuyenvien"], attachment_id)
     assert session.get(Attachment, attachment_id) is None
-    with pytest.raises(errors.Incomplete, match="thiếu tệp"):  # the committee lacks a file now
-        service.perform(session, actors["vp.chuyenvien"], ("deliverable", item.id), "submit")
-    assert service.missing_for(session, ("deliverable", item.id))
     with pytest.raises(errors.NotFound):
         editing.remove_attachment(session, actors["vp.chuyenvien"], attachment_id)

@@ -48,6 +48,10 @@ def from_environment(instance: Path, overrides: dict[str, Any]) -> dict[str, Any
         "UPLOAD_FOLDER": os.environ.get("PHEDUYET_UPLOAD_DIR") or str(instance / "uploads"),
         "IMPORT_FOLDER": os.environ.get("PHEDUYET_IMPORT_DIR") or str(instance / "imports"),
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+        # The edit form is multipart (fields and files together, issue 12): room for its
+        # longest text (200,000 characters of UTF-8) and its longest list (200 rows of 6).
+        "MAX_FORM_MEMORY_SIZE": 1_000_000,
+        "MAX_FORM_PARTS": 2_000,
         "API_TOKEN_HOURS": int(os.environ.get("PHEDUYET_API_TOKEN_HOURS", "12")),
         "SMTP_HOST": os.environ.get("SMTP_HOST", "localhost"),
         "SMTP_PORT": int(os.environ.get("SMTP_PORT", "25")),

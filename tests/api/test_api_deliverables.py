@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from sqlalchemy import select
 
 from models import Deliverable, Task
@@ -281,14 +283,18 @@ def test_patching_the_kinds_fields_makes_the_committee_complete(client, bearer, 
     trail = client.get(f"{url}/audit", headers=member).get_json()["items"]
     assert [e["action"] for e in trail] == ["edit", "edit"]
     assert trail[-1]["detail"]["changes"]["data"][1]["decision_number"] == "45/QĐ-SCT"
-    # complete fields but no files yet: submit names exactly what is missing
-    client.patch(url, headers=member, json={"data": COMPLETE_DATA["steering_committee"]})
+    # a member without a position: submit names exactly what is missing
+    lacking = copy.deepcopy(COMPLETE_DATA["steering_committee"])
+    lacking["members"][2]["position"] = ""
+    client.patch(url, headers=member, json={"data": lacking})
     r = client.post(f"{url}/actions/submit", headers=member)
     assert r.status_code == 409 and error_of(r) == "incomplete"
-    assert r.get_json()["detail"]["missing"] == [
-        "thiếu tệp “Quy chế làm việc của Ban Chỉ đạo”",
-        "thiếu tệp “Thông báo phân công nhiệm vụ thành viên”",
-    ]
+    assert r.get_json()["detail"]["missing"] == ["thành viên thiếu họ tên, chức vụ hoặc đơn vị"]
+    # Issue 12: complete fields are enough; task 2's working rules and assignment notice
+    # are products of their own, not files the decision asks for again.
+    client.patch(url, headers=member, json={"data": COMPLETE_DATA["steering_committee"]})
+    r = client.post(f"{url}/actions/submit", headers=member)
+    assert r.status_code == 200, r.get_json()
 
 
 def test_the_kinds_fields_are_checked_400(client, bearer, draft_id):

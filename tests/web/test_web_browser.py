@@ -168,15 +168,12 @@ def test_submit_review_approve_audit_and_return(browser, server, session, tmp_pa
     page.click("form.edit-form button[type=submit]")
     expect(page.locator(".flash-success")).to_contain_text("Đã lưu nội dung")
     story.shot("decision-saved")
-    # The two documents a Steering Committee needs, uploaded as real PDF files.
-    for purpose, name in (
-        ("working_rules", "Quy chế làm việc BCĐ.pdf"),
-        ("assignment_notice", "Thông báo phân công.pdf"),
-    ):
+    # The signed decision, uploaded as a real PDF file (issue 12: the working rules and the
+    # assignment notice are task 2's own products, not files of the decision).
+    for name in ("Quyết định kiện toàn BCĐ.pdf",):
         page.set_input_files(
             "#upload-file", {"name": name, "mimeType": "application/pdf", "buffer": PDF}
         )
-        page.select_option("#upload-purpose", purpose)
         page.click("form.upload button[type=submit]")
         expect(page.locator(".flash-success")).to_contain_text(name)
     story.shot("decision-files")

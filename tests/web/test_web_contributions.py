@@ -68,7 +68,9 @@ def test_a_coordinating_member_contributes_text_and_files(web, session, actors, 
     ).scalar_one()
     assert event.actor_username == "qltt.chuyenvien"
     trail = page.split("Nhật ký của sản phẩm")[1]
-    assert "Góp ý (đơn vị phối hợp)" in trail and "Danh sách đề xuất.pdf" in trail
+    assert "Ý kiến đơn vị phối hợp" in trail  # issue 12: "Ý kiến", not "Góp ý"
+    assert "Góp ý" not in trail
+    assert "Danh sách đề xuất.pdf" in trail
 
 
 def test_others_are_refused_and_files_validated(web, session, actors, steering, outsider):
@@ -112,7 +114,7 @@ def test_only_while_a_draft(web, session, actors, steering, rules_doc):
     assert late.status_code == 409
     page = text(qltt.get(f"/deliverables/{steering.id}"))
     assert "Kịp thời" in page and "Muộn" not in page
-    assert "Chỉ góp ý khi sản phẩm đang ở trạng thái Dự thảo." in page
+    assert "Chỉ gửi ý kiến khi sản phẩm đang ở trạng thái Dự thảo." in page
     assert "contribution-form" not in page
     # Submitted without any contribution: no empty panel.
     bring_to(session, actors, ("deliverable", rules_doc.id), "submitted")

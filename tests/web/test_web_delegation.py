@@ -150,7 +150,9 @@ def test_revoke_needs_confirmation_and_ends_the_authority(web, session, actors, 
     revoked = director.post(f"/delegations/{given.id}/revoke", {"confirm": "y"})
     assert revoked.status_code == 303
     page = text(director.get("/delegations"))
-    assert "Đã thu hồi ủy quyền" in page and "Đã thu hồi</span>" in page
+    assert (
+        "Đã chấm dứt ủy quyền" in page and "Đã chấm dứt</span>" in page
+    )  # issue 12: "Thu hồi" is withdraw only
     assert f'action="/delegations/{given.id}/revoke"' not in page
     assert director.post(f"/delegations/{given.id}/revoke", {"confirm": "y"}).status_code == 409
 

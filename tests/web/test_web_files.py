@@ -176,13 +176,17 @@ def test_renamed_executable_is_refused(web, app, steering):
     assert nothing.status_code == 400
 
 
-def test_upload_over_20_mb_gets_the_413_page(web, steering):
+def test_upload_over_20_mb_is_answered_413_on_the_same_page(web, steering):
     owner = web("vp.chuyenvien")
     big = b"%PDF-1.4\n" + b"0" * (20 * 1024 * 1024 + 10)
     response = upload(owner, steering.id, big, "lon.pdf")
     assert response.status_code == 413
     text = response.get_data(as_text=True)
     assert "Tệp quá lớn" in text and "20 MB" in text
+    # Issue 12: said on the item's own page, next to the file field, not a bare error page.
+    assert f'action="/deliverables/{steering.id}/attachments"' in text
+    assert 'aria-describedby="err-upload-file"' in text and 'id="err-upload-file"' in text
+    assert "không đọc được" in text
 
 
 def test_only_the_owning_unit_uploads_to_a_draft(web, session, actors, rules_doc, qltt_report):

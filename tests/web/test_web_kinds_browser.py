@@ -100,18 +100,16 @@ def test_steering_committee_form_then_the_dashboard(browser, server, session, ac
     expect(page.locator(".flash-success")).to_contain_text("Đã lưu nội dung")
     expect(page.locator("section[aria-labelledby=ban-chi-dao]")).to_contain_text("125/QĐ-SCT")
     expect(page.locator("section[aria-labelledby=ban-chi-dao]")).to_contain_text("Trưởng ban")
-    # Both files the kind asks for; submitting stays blocked until the second one.
-    for purpose, name in (
-        ("working_rules", "Quy chế làm việc BCĐ.pdf"),
-        ("assignment_notice", "Thông báo phân công.pdf"),
-    ):
-        expect(page.locator("form.action-submit")).to_have_count(0)
-        page.set_input_files(
-            "#upload-file", {"name": name, "mimeType": "application/pdf", "buffer": PDF}
-        )
-        page.select_option("#upload-purpose", purpose)
-        page.click("form.upload button[type=submit]")
-        expect(page.locator(".flash-success")).to_contain_text(name)
+    # The signed decision as a file. Issue 12: the working rules and the assignment notice
+    # are task 2's own products, so the decision no longer waits for them as files.
+    expect(page.locator("form.action-submit")).to_have_count(1)
+    name = "Quyết định kiện toàn BCĐ.pdf"
+    page.set_input_files(
+        "#upload-file", {"name": name, "mimeType": "application/pdf", "buffer": PDF}
+    )
+    expect(page.locator("#upload-purpose")).to_have_count(0)
+    page.click("form.upload button[type=submit]")
+    expect(page.locator(".flash-success")).to_contain_text(name)
     story.shot("decision-complete")
     story.act("submit")
     expect(page.locator(".state-line .badge").first).to_have_text("Đã trình")

@@ -82,6 +82,12 @@ ROUTES = {
         VIEWERS_OF_DRAFT,
     ),
     ("pages.download", "GET"): ("/attachments/{attachment}", VIEWERS_OF_DRAFT),
+    # issue 12: taking a wrong file off a draft, and deleting a mistaken draft (the owner
+    # passes the gate: 400 without the confirmation box, 409 for the plan's periodic report)
+    ("pages.delete_attachment", "GET"): ("/attachments/{attachment}/delete", OWNER_ONLY_DRAFT),
+    ("pages.delete_attachment", "POST"): ("/attachments/{attachment}/delete", OWNER_ONLY_DRAFT),
+    ("pages.delete_draft", "GET"): ("/deliverables/{deliverable}/delete", OWNER_ONLY_DRAFT),
+    ("pages.delete_draft", "POST"): ("/deliverables/{deliverable}/delete", OWNER_ONLY_DRAFT),
     ("pages.audit", "GET"): ("/audit", rule(STAFF)),
     ("pages.audit_csv", "GET"): ("/audit.csv", rule(STAFF)),
     ("pages.admin", "GET"): ("/admin", rule({"admin"})),

@@ -25,7 +25,7 @@ from workflow.reads.trail import MAX_PAGE
 REF = "#/components/schemas/{model}"
 ERROR_CODES = {
     400: "Yêu cầu không hợp lệ: JSON sai, sai kiểu, thiếu lý do, thao tác không tồn tại.",
-    401: "Thiếu mã truy cập, mã sai, đã hết hạn hoặc đã bị thu hồi.",
+    401: "Thiếu mã truy cập, mã sai, đã hết hạn hoặc đã bị hủy.",
     403: "Vai trò của người gọi không được làm việc này.",
     404: "Không có mục này, hoặc người gọi không được xem nó.",
     409: "Trạng thái hiện tại không cho phép, hoặc mục đã đổi từ phiên bản `version`.",

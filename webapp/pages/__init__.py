@@ -41,6 +41,7 @@ import webapp.pages.contributions  # noqa: E402, F401
 import webapp.pages.council  # noqa: E402, F401
 import webapp.pages.dashboard  # noqa: E402, F401
 import webapp.pages.delegations  # noqa: E402, F401
+import webapp.pages.fixing  # noqa: E402, F401
 import webapp.pages.imports  # noqa: E402, F401
 import webapp.pages.labels  # noqa: E402, F401
 import webapp.pages.notifications  # noqa: E402, F401

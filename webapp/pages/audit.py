@@ -41,9 +41,10 @@ ITEM_TYPES = (
 FILTER_KEYS = ("item_type", "item_id", "user", "unit", "action", "from", "to")
 
 
-def parse_filter(args) -> tuple[TrailFilter, list[str], dict[str, str]]:
-    """The filter from the query string; a bad value is dropped with a message."""
-    errors: list[str] = []
+def parse_filter(args) -> tuple[TrailFilter, dict[str, str], dict[str, str]]:
+    """The filter from the query string; a bad value is left out of the filter and said
+    next to its field (field name → message)."""
+    errors: dict[str, str] = {}
     values = {k: (args.get(k) or "").strip() for k in FILTER_KEYS}
     item_type = values["item_type"] if values["item_type"] in ITEM_TYPES else None
     item_id = None
@@ -51,14 +52,17 @@ def parse_filter(args) -> tuple[TrailFilter, list[str], dict[str, str]]:
         if values["item_id"].isdigit() and int(values["item_id"]) <= MAX_ID:
             item_id = int(values["item_id"])
         else:
-            errors.append(_("Mã mục phải là số."))
+            errors["item_id"] = _("Mã mục phải là số.")
     unit_id = id_arg("unit")
     dates = {}
     for key in ("from", "to"):
         try:
             dates[key] = parse_date(values[key])
-        except InvalidInput as error:
-            errors.append(error.message)
+        except InvalidInput:
+            errors[key] = _(
+                "Ngày không hợp lệ: “%(text)s”, nhập dd/mm/yyyy (ví dụ 05/11/2025).",
+                text=values[key],
+            )
             dates[key] = None
     where = TrailFilter(
         item_type=item_type,
@@ -72,24 +76,32 @@ def parse_filter(args) -> tuple[TrailFilter, list[str], dict[str, str]]:
     return where, errors, values
 
 
+def _audit_page(where, errors, values, status: int = 200):
+    before = id_arg("before")
+    page = inbox.audit_page(db.session(), actor(), where, before=before)
+    query = {k: v for k, v in values.items() if v}
+    return (
+        render_template(
+            "pages/audit.html",
+            page=page,
+            errors=errors,
+            values=values,
+            query=query,
+            before=before,
+            item_types=ITEM_TYPES,
+        ),
+        status,
+    )
+
+
 @bp.get("/audit")
 @login_required
 def audit():
     """Reviewers, Director, Deputy Directors, auditors, admins (`can_read_full_audit`);
-    403 for members."""
+    403 for members. A value that is not valid (a date not dd/mm/yyyy) is said next to its
+    field, and the list shown is said to be without it."""
     where, errors, values = parse_filter(request.args)
-    before = id_arg("before")
-    page = inbox.audit_page(db.session(), actor(), where, before=before)
-    query = {k: v for k, v in values.items() if v}
-    return render_template(
-        "pages/audit.html",
-        page=page,
-        errors=errors,
-        values=values,
-        query=query,
-        before=before,
-        item_types=ITEM_TYPES,
-    )
+    return _audit_page(where, errors, values)
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -123,7 +135,10 @@ def audit_csv():
     name and unit ("Nguyễn Văn A (Văn phòng Sở)", the login beside), details in words. The whole
     trail is streamed (constant memory, no row cap) from a database session of its own,
     closed when the download ends or is abandoned."""
-    where, _errors, _values = parse_filter(request.args)
+    where, errors, _values = parse_filter(request.args)
+    if errors:  # never a whole-trail export in place of the one asked for
+        inbox.audit_page(db.session(), actor(), where, before=None)  # 403 as the page would
+        return _audit_page(where, errors, _values, 400)
     rows = inbox.audit_export(db.database().sessions, actor(), where)
     access_log.record_download(
         db.session(),

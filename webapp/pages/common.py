@@ -156,7 +156,7 @@ class DelegationForm(FlaskForm):
 
 
 class RevokeForm(FlaskForm):
-    confirm = BooleanField(_l("Tôi xác nhận thu hồi ủy quyền này."))
+    confirm = BooleanField(_l("Tôi xác nhận chấm dứt ủy quyền này."))
 
 
 class ContributionForm(FlaskForm):

@@ -33,10 +33,10 @@ def contribute(deliverable_id: int):
     form = ContributionForm()
     body = (form.body.data or "").strip()
     if not body:
-        raise InvalidInput(_("Hãy nhập nội dung góp ý (tệp đính kèm là phần bổ sung)."))
+        raise InvalidInput(_("Hãy nhập nội dung ý kiến (tệp đính kèm là phần bổ sung)."))
     uploads = [f for f in request.files.getlist("files") if f and f.filename]
     if len(uploads) > MAX_FILES:
-        raise InvalidInput(_("Mỗi lần góp ý đính kèm tối đa %(n)d tệp.", n=MAX_FILES))
+        raise InvalidInput(_("Mỗi lần gửi ý kiến đính kèm tối đa %(n)d tệp.", n=MAX_FILES))
     checked = []
     for upload in uploads:
         data = upload.stream.read(MAX_SIZE + 1)
@@ -61,5 +61,5 @@ def contribute(deliverable_id: int):
     editing.add_contribution(
         session, actor(), deliverable_id, body, files=files, client_addr=client_addr()
     )
-    flash(_("Đã gửi góp ý của đơn vị phối hợp."), "success")
+    flash(_("Đã gửi ý kiến của đơn vị phối hợp."), "success")
     return redirect(back + "#gop-y", 303)

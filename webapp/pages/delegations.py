@@ -94,10 +94,10 @@ def revoke_delegation(delegation_id: int):
     session = db.session()
     delegation.check_revoke(session, actor(), delegation_id)
     if not RevokeForm().confirm.data:
-        raise InvalidInput(_("Hãy đánh dấu ô xác nhận trước khi thu hồi ủy quyền."))
+        raise InvalidInput(_("Hãy đánh dấu ô xác nhận trước khi chấm dứt ủy quyền."))
     delegation.revoke(session, actor(), delegation_id, client_addr=client_addr())
     flash(
-        _("Đã thu hồi ủy quyền; người được ủy quyền không còn thực hiện thay được nữa."),
+        _("Đã chấm dứt ủy quyền; người được ủy quyền không còn thực hiện thay được nữa."),
         "success",
     )
     return redirect(url_for("pages.delegations"), 303)

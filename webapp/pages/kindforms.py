@@ -1,9 +1,11 @@
 """The fields of each deliverable kind as plain HTML form fields, read off the kind's model
 (`workflow.items.kinds.form_fields`): nothing here names a kind or one of its fields.
 
-No JavaScript: a list (Steering Committee members, award nominations) is shown with a few
-empty rows; to add more, save and the form comes back with new empty rows. Empty rows are
-dropped by `workflow.items.kinds.clean_data`. Dates are typed dd/mm/yyyy and stored ISO.
+A list (Steering Committee members, award nominations) is shown with a few empty rows.
+More rows: with JavaScript (static/forms.js) a row is added or removed on the page; without
+it the "Thêm dòng" button posts the form, which comes back as typed with one more empty
+row (nothing is saved). Empty rows are dropped by `workflow.items.kinds.clean_data`. Dates are
+typed dd/mm/yyyy and stored ISO; a date that is not one is reported next to its field.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from webapp.pages.common import parse_date
+from workflow.core.errors import InvalidInput
 from workflow.items import kinds
 from workflow.items.kinds.fields import Spec
 
@@ -22,6 +25,17 @@ VOCABULARY = {
     **kinds.VOCABULARY,
     "file_purposes": kinds.FILE_PURPOSES,
     "fields": {name: kinds.form_fields(name) for name in kinds.KINDS},
+    # The named files the upload asks "this file is…" for: only those a kind requires.
+    "asked_purposes": {
+        kind: {p: kinds.FILE_PURPOSES[kind][p] for p in purposes}
+        for kind, purposes in kinds.REQUIRED_FILES.items()
+    },
+    "lists": {
+        name: lists[0].name
+        for name in kinds.KINDS
+        if (lists := [f for f in kinds.form_fields(name) if f.widget.kind == "rows"])
+    },
+    "max_rows": kinds.MAX_ROWS,
 }
 
 
@@ -84,22 +98,36 @@ def from_request(kind: str, form: MultiDict) -> dict[str, Any]:
     return values
 
 
-def to_data(kind: str, values: dict[str, Any]) -> dict[str, Any] | None:
+def to_data(kind: str, values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any] | None:
     """Form values → the `data` edit_deliverable expects (None: the kind has no fields).
 
-    Raises InvalidInput for a date that is not dd/mm/yyyy."""
+    A date that is not dd/mm/yyyy goes into `errors` under its field's name."""
     if not _fields(kind):
         return None
     data: dict[str, Any] = {}
     for f in _scalars(kind):
         value = values.get(f.name) or ""
         if f.widget.kind == "date":
-            parsed = parse_date(value)
+            try:
+                parsed = parse_date(value)
+            except InvalidInput as error:
+                errors[f.name] = error.message
+                parsed = None
             value = parsed.isoformat() if parsed else ""
         data[f.name] = value
     for f in _lists(kind):
         data[f.name] = [row for row in values.get(f.name) or [] if _filled(f, row)]
     return data
+
+
+def with_one_more_row(kind: str, values: dict[str, Any]) -> dict[str, Any]:
+    """The form as typed (every row kept where it was) with one more empty row."""
+    for f in _lists(kind):
+        rows = list(values.get(f.name) or [])
+        if len(rows) < kinds.MAX_ROWS:
+            rows.append(dict.fromkeys((c.name for c in f.columns), ""))
+        values = {**values, f.name: rows}
+    return values
 
 
 def with_blank_rows(kind: str, values: dict[str, Any]) -> dict[str, Any]:

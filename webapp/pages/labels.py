@@ -20,7 +20,7 @@ DELEGATION_STATUS_LABELS = {
     "active": _l("Đang có hiệu lực"),
     "upcoming": _l("Chưa đến ngày"),
     "expired": _l("Đã hết hạn"),
-    "revoked": _l("Đã thu hồi"),
+    "revoked": _l("Đã chấm dứt"),
 }
 
 
@@ -142,6 +142,8 @@ def detail_text(action: str, detail: dict[str, Any], names: dict[str, str] | Non
         return str(d["filename"])
     if action == "comment":
         return _cut(d.get("body"))
+    if action == "delete" and d.get("title"):
+        return _cut(d["title"])
     if action == "create":
         if d.get("title"):
             return _cut(d["title"])

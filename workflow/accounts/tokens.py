@@ -126,7 +126,7 @@ def verify(session: Session, token: str, *, now: datetime | None = None) -> tupl
         )
     ).first()
     if found is None or found.revoked_at is not None:
-        raise BadCredentials("Mã truy cập không hợp lệ hoặc đã bị thu hồi.")
+        raise BadCredentials("Mã truy cập không hợp lệ hoặc đã bị hủy.")
     if found.expires_at <= now:
         raise BadCredentials("Mã truy cập đã hết hạn; hãy đăng nhập lại.")
     user = session.get(User, found.user_id)

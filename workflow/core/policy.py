@@ -140,9 +140,9 @@ def require_view(actor: Actor, item: ItemSnapshot, coordinating: bool = False) -
 def why_not_contribute(actor: Actor, item: ItemSnapshot, coordinating: bool) -> str | None:
     """Coordinating units add input to the lead unit's draft; they never submit it."""
     if not actor.active or MEMBER not in actor.roles or not coordinating:
-        return "Chỉ chuyên viên của đơn vị phối hợp mới được góp ý kiến vào dự thảo này."
+        return "Chỉ chuyên viên của đơn vị phối hợp mới được gửi ý kiến vào dự thảo này."
     if item.state != DRAFT:
-        return "Chỉ góp ý kiến khi sản phẩm đang ở trạng thái Dự thảo."
+        return "Chỉ gửi ý kiến khi sản phẩm đang ở trạng thái Dự thảo."
     return None
 
 
@@ -465,9 +465,9 @@ def revoke_refusal(
     if not actor.active or (actor.id not in (delegator_id, delegate_id) and not is_admin):
         return Refusal(NotFound, "Không tìm thấy ủy quyền này.")
     if actor.id != delegator_id and not is_admin:
-        return Refusal(NotPermitted, "Chỉ người ủy quyền hoặc quản trị mới được thu hồi ủy quyền.")
+        return Refusal(NotPermitted, "Chỉ người ủy quyền hoặc quản trị mới được chấm dứt ủy quyền.")
     if revoked:
-        return Refusal(InvalidTransition, "Ủy quyền này đã được thu hồi.")
+        return Refusal(InvalidTransition, "Ủy quyền này đã được chấm dứt.")
     return None
 
 
@@ -487,6 +487,55 @@ def why_not_edit(actor: Actor, item: ItemSnapshot) -> str | None:
 
 def can_edit(actor: Actor, item: ItemSnapshot) -> bool:
     return why_not_edit(actor, item) is None
+
+
+def why_not_remove_attachment(
+    actor: Actor, item: ItemSnapshot, uploaded_by_id: int | None
+) -> str | None:
+    """A wrong file comes off while the item is a draft (returned items are drafts again):
+    by whoever uploaded it, if still a member, or by a member of the owning unit. After
+    submission the files are what was reviewed: they stay."""
+    if not actor.active:
+        return "Tài khoản đã bị khóa."
+    if item.kind != "deliverable" or item.state != DRAFT:
+        return "Chỉ gỡ được tệp khi sản phẩm đang ở trạng thái Dự thảo."
+    if actor.id == uploaded_by_id and MEMBER in actor.roles:
+        return None
+    if _owning_member(actor, item) is None:
+        return None
+    return "Chỉ người đã tải tệp lên hoặc chuyên viên của đơn vị chủ trì mới được gỡ tệp."
+
+
+# Kinds the system creates for the plan by itself (one per period): never deleted by hand.
+SYSTEM_KINDS = frozenset({"periodic_report"})
+
+
+def why_not_delete_draft(
+    actor: Actor, item: ItemSnapshot, created_by_id: int | None, ever_submitted: bool
+) -> tuple[type[WorkflowError], str] | None:
+    """A mistaken draft goes away: one the unit added itself (`created_by_id`: who added
+    it; None for the plan's own products and the system's periodic reports), never
+    submitted, by its author or a member of the owning unit. The trail keeps its record."""
+    if not actor.active:
+        return NotPermitted, "Tài khoản đã bị khóa."
+    if item.kind != "deliverable":
+        return InvalidTransition, "Nhiệm vụ lấy từ kế hoạch, không xóa được."
+    if actor.id != created_by_id and _owning_member(actor, item) is not None:
+        return NotPermitted, (
+            "Chỉ người tạo dự thảo hoặc chuyên viên của đơn vị chủ trì mới được xóa dự thảo."
+        )
+    if MEMBER not in actor.roles:
+        return NotPermitted, "Chỉ chuyên viên của đơn vị chủ trì mới được xóa dự thảo."
+    if item.state != DRAFT or ever_submitted:
+        return InvalidTransition, (
+            "Chỉ xóa được dự thảo chưa từng được trình; dự thảo đã trình thì sửa và trình lại."
+        )
+    if created_by_id is None or item.deliverable_kind in SYSTEM_KINDS:
+        return InvalidTransition, (
+            "Sản phẩm này do kế hoạch quy định (hoặc hệ thống tạo theo kỳ), không xóa được; "
+            "hãy sửa nội dung."
+        )
+    return None
 
 
 def can_create_deliverable(actor: Actor, lead_unit_ids: set[int]) -> bool:

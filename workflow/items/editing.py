@@ -75,36 +75,50 @@ def edit_deliverable(
     """Apply `changes` to a draft; returns the new version (unchanged if nothing changed)."""
     item = ("deliverable", deliverable_id)
     with locked_item(session, actor, *item, expected_version) as (conn, head, snap):
-        _require_edit(actor, snap)  # permission before input: a refused user learns nothing
-        clean = _clean(changes)
-        if "data" in clean:
-            clean["data"] = kinds.clean_data(snap.deliverable_kind, clean["data"])
-        table = Deliverable.__table__
-        current = (
-            conn.execute(
-                select(*(table.c[f] for f in (*EDITABLE_FIELDS, "due_date"))).where(
-                    table.c.id == deliverable_id
-                )
+        return apply_edit(conn, head, actor, snap, changes, client_addr=client_addr)
+
+
+def apply_edit(
+    conn,
+    head,
+    actor: Actor,
+    snap: ItemSnapshot,
+    changes: dict[str, Any],
+    *,
+    client_addr: str | None = None,
+) -> int:
+    """`edit_deliverable` inside a `locked_item` block the caller holds."""
+    _require_edit(actor, snap)  # permission before input: a refused user learns nothing
+    deliverable_id = snap.id
+    clean = _clean(changes)
+    if "data" in clean:
+        clean["data"] = kinds.clean_data(snap.deliverable_kind, clean["data"])
+    table = Deliverable.__table__
+    current = (
+        conn.execute(
+            select(*(table.c[f] for f in (*EDITABLE_FIELDS, "due_date"))).where(
+                table.c.id == deliverable_id
             )
-            .one()
-            ._asdict()
         )
-        # Sent back unchanged (a client echoing the item) is fine; a change is refused.
-        if "due_date" in clean and clean.pop("due_date") != current["due_date"]:
-            raise NotPermitted(policy.DUE_DATE_FROM_PLAN)
-        diff = {f: [current[f], v] for f, v in clean.items() if current[f] != v}
-        if not diff:
-            return snap.version
-        return change_item(
-            conn,
-            head,
-            snap,
-            actor,
-            "edit",
-            {f: v for f, (_, v) in diff.items()},
-            detail={"changes": diff},
-            client_addr=client_addr,
-        )
+        .one()
+        ._asdict()
+    )
+    # Sent back unchanged (a client echoing the item) is fine; a change is refused.
+    if "due_date" in clean and clean.pop("due_date") != current["due_date"]:
+        raise NotPermitted(policy.DUE_DATE_FROM_PLAN)
+    diff = {f: [current[f], v] for f, v in clean.items() if current[f] != v}
+    if not diff:
+        return snap.version
+    return change_item(
+        conn,
+        head,
+        snap,
+        actor,
+        "edit",
+        {f: v for f, (_, v) in diff.items()},
+        detail={"changes": diff},
+        client_addr=client_addr,
+    )
 
 
 def create_deliverable(
@@ -231,39 +245,67 @@ def record_attachment(
 ) -> Attachment:
     """Name an already stored file (validated by the caller) on a draft the actor may edit."""
     with locked_item(session, actor, "deliverable", deliverable_id) as (conn, head, snap):
-        _require_edit(actor, snap)
-        if purpose is not None and purpose not in kinds.FILE_PURPOSES.get(
-            snap.deliverable_kind, {}
-        ):
-            raise InvalidInput("Mục đích của tệp không hợp lệ cho loại sản phẩm này.")
-        attachment = Attachment(
-            purpose=purpose,
-            item_type="deliverable",
-            item_id=deliverable_id,
+        return apply_attachment(
+            session,
+            conn,
+            head,
+            actor,
+            snap,
             filename=filename,
             content_type=content_type,
             size=size,
             sha256=sha256,
-            uploaded_by_id=actor.id,
-        )
-        session.add(attachment)
-        session.flush()
-        audit.append(
-            conn,
-            head,
-            item_type="deliverable",
-            item_id=deliverable_id,
-            action="attach",
+            purpose=purpose,
             client_addr=client_addr,
-            detail={
-                "purpose": purpose,
-                "attachment_id": attachment.id,
-                "filename": filename,
-                "sha256": sha256,
-                "size": size,
-            },
-            **audit.actor_fields(actor),
         )
+
+
+def apply_attachment(
+    session: Session,
+    conn,
+    head,
+    actor: Actor,
+    snap: ItemSnapshot,
+    *,
+    filename: str,
+    content_type: str,
+    size: int,
+    sha256: str,
+    purpose: str | None = None,
+    client_addr: str | None = None,
+) -> Attachment:
+    """`record_attachment` inside a `locked_item` block the caller holds."""
+    _require_edit(actor, snap)
+    if purpose is not None and purpose not in kinds.FILE_PURPOSES.get(snap.deliverable_kind, {}):
+        raise InvalidInput("Mục đích của tệp không hợp lệ cho loại sản phẩm này.")
+    attachment = Attachment(
+        purpose=purpose,
+        item_type="deliverable",
+        item_id=snap.id,
+        filename=filename,
+        content_type=content_type,
+        size=size,
+        sha256=sha256,
+        uploaded_by_id=actor.id,
+    )
+    session.add(attachment)
+    session.flush()
+    audit.append(
+        conn,
+        head,
+        item_type="deliverable",
+        item_id=snap.id,
+        action="attach",
+        client_addr=client_addr,
+        detail={
+            "purpose": purpose,
+            "attachment_id": attachment.id,
+            "filename": filename,
+            "sha256": sha256,
+            "size": size,
+        },
+        **audit.actor_fields(actor),
+    )
     return attachment
 
 
@@ -323,28 +365,52 @@ def add_contribution(
 
 def remove_attachment(
     session: Session, actor: Actor, attachment_id: int, *, client_addr: str | None = None
-) -> None:
-    """Take a file off a draft (the owning unit only). The stored bytes stay: another item
-    may name the same file, and the trail keeps what was attached."""
+) -> str:
+    """Take a wrong file off a draft (`policy.why_not_remove_attachment` decides); returns
+    its name. The stored bytes stay: another item may name the same file, and the trail
+    keeps what was attached."""
     attachment = session.get(Attachment, attachment_id)
     if attachment is None or attachment.item_type != "deliverable":
         session.rollback()
         raise NotFound("Không tìm thấy tệp này.")
-    deliverable_id, filename = attachment.item_id, attachment.filename
+    deliverable_id = attachment.item_id
     session.rollback()
     with locked_item(session, actor, "deliverable", deliverable_id) as (conn, head, snap):
-        _require_edit(actor, snap)
-        conn.execute(delete(Attachment.__table__).where(Attachment.__table__.c.id == attachment_id))
-        audit.append(
-            conn,
-            head,
-            item_type="deliverable",
-            item_id=deliverable_id,
-            action="detach",
-            client_addr=client_addr,
-            detail={"attachment_id": attachment_id, "filename": filename},
-            **audit.actor_fields(actor),
+        return apply_removal(conn, head, actor, snap, attachment_id, client_addr=client_addr)
+
+
+_A = Attachment.__table__
+
+
+def apply_removal(
+    conn, head, actor: Actor, snap: ItemSnapshot, attachment_id: int, *, client_addr=None
+) -> str:
+    """`remove_attachment` inside a `locked_item` block the caller holds: the file must be
+    one of this item's (NotFound otherwise); audited as "detach"."""
+    found = conn.execute(
+        select(_A.c.filename, _A.c.uploaded_by_id).where(
+            _A.c.id == attachment_id,
+            _A.c.item_type == "deliverable",
+            _A.c.item_id == snap.id,
         )
+    ).first()
+    if found is None:
+        raise NotFound("Không tìm thấy tệp này.")
+    why = policy.why_not_remove_attachment(actor, snap, found.uploaded_by_id)
+    if why is not None:
+        raise (InvalidTransition if snap.state != "draft" else NotPermitted)(why)
+    conn.execute(delete(_A).where(_A.c.id == attachment_id))
+    audit.append(
+        conn,
+        head,
+        item_type="deliverable",
+        item_id=snap.id,
+        action="detach",
+        client_addr=client_addr,
+        detail={"attachment_id": attachment_id, "filename": found.filename},
+        **audit.actor_fields(actor),
+    )
+    return found.filename
 
 
 def change_due_date(

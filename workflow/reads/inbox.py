@@ -1010,7 +1010,7 @@ KNOWN_ACTIONS: tuple[str, ...] = (
     "create", "edit", "comment", "attach", "detach", "vote", "contribute", "delegate",
     "revoke", "periodic_reports", "remind", "api_token_issue", "api_token_revoke",
     "set_roles", "deactivate", "reactivate", "login", "login_failed", "login_throttled",
-    "logout", "password_change", "download", "change_due_date",
+    "logout", "password_change", "download", "change_due_date", "delete",
 )  # fmt: skip
 
 

@@ -41,8 +41,13 @@ def _discover() -> dict[str, Kind]:
 
 KINDS: dict[str, Kind] = _discover()
 KIND_LABELS = {name: kind.label for name, kind in KINDS.items()}
-# Files a kind asks for by name: kind → purpose → label (only kinds that ask for some).
+# Files a kind names: kind → purpose → label (accepted on an attachment, shown beside it).
 FILE_PURPOSES = {name: dict(kind.files) for name, kind in KINDS.items() if kind.files}
+# The named files a kind needs before it may be submitted. None today: task 2's working
+# rules and its assignment notice are products of their own in the plan (each drafted,
+# reviewed and approved), so the committee's decision does not ask for them a second time
+# as its files.
+REQUIRED_FILES: dict[str, tuple[str, ...]] = {}
 # The kinds' named code lists (committee roles, nominee types, …), for templates.
 VOCABULARY: dict[str, Any] = {k: v for kind in KINDS.values() for k, v in kind.vocabulary.items()}
 COMMITTEE_ROLES = VOCABULARY["committee_roles"]
@@ -76,7 +81,9 @@ def missing(
     if spec.body and not (body or "").strip():
         lacks.append(spec.body)
     lacks.extend(spec.lacks(data or {}))
-    lacks.extend(f"thiếu tệp “{label}”" for p, label in spec.files.items() if p not in purposes)
+    lacks.extend(
+        f"thiếu tệp “{spec.files[p]}”" for p in REQUIRED_FILES.get(kind, ()) if p not in purposes
+    )
     return lacks
 
 

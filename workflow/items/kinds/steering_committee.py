@@ -1,5 +1,5 @@
 """Ban Chỉ đạo: the decision setting up a steering committee, its members (exactly one
-head, at least three) and the two files it must come with."""
+head, at least three) and the files it may name (its working rules, the assignment notice)."""
 
 from __future__ import annotations
 
