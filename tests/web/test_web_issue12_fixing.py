@@ -409,10 +409,13 @@ def test_a_comment_is_ý_kiến_in_the_trail_and_thu_hồi_is_only_withdraw(web,
     owner.post(f"/deliverables/{steering.id}/comments", {"body": "Xem lại thành phần."})
     trail = body(owner.get(f"/deliverables/{steering.id}")).split("Nhật ký của sản phẩm")[1]
     assert "Ý kiến" in trail and "Góp ý" not in trail
-    from webapp.pages.labels import DELEGATION_STATUS_LABELS, EVENT_LABELS
+    from webapp.pages.labels import DELEGATION_STATUS_LABELS
+    from workflow.reads.wording import EVENT_LABELS
 
     with web("giamdoc").client.application.test_request_context():
-        labels = [str(v) for v in (*EVENT_LABELS.values(), *DELEGATION_STATUS_LABELS.values())]
+        labels = [v for action, v in EVENT_LABELS.items() if action != "withdraw"]
+        labels += [str(v) for v in DELEGATION_STATUS_LABELS.values()]
+    assert EVENT_LABELS["withdraw"] == "Thu hồi"
     assert not [label for label in labels if "thu hồi" in label.lower()]
 
 

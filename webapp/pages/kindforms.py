@@ -98,10 +98,13 @@ def from_request(kind: str, form: MultiDict) -> dict[str, Any]:
     return values
 
 
-def to_data(kind: str, values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any] | None:
+def to_data(
+    kind: str, values: dict[str, Any], errors: dict[str, str] | None = None
+) -> dict[str, Any] | None:
     """Form values → the `data` edit_deliverable expects (None: the kind has no fields).
 
-    A date that is not dd/mm/yyyy goes into `errors` under its field's name."""
+    A date that is not dd/mm/yyyy goes into `errors` under its field's name (raised as
+    InvalidInput when no `errors` is given)."""
     if not _fields(kind):
         return None
     data: dict[str, Any] = {}
@@ -111,6 +114,8 @@ def to_data(kind: str, values: dict[str, Any], errors: dict[str, str]) -> dict[s
             try:
                 parsed = parse_date(value)
             except InvalidInput as error:
+                if errors is None:
+                    raise
                 errors[f.name] = error.message
                 parsed = None
             value = parsed.isoformat() if parsed else ""
