@@ -28,7 +28,7 @@ from documents.docx_format import (
     run,
     to_bytes,
 )
-from workflow.reads.ui_reads import Commendation, Nominee
+from workflow.reads.commendation import Commendation, Nominee
 
 MOVEMENT = "“Dân vận khéo”"
 LIST_COLUMNS = (

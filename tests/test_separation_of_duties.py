@@ -25,7 +25,7 @@ from workflow.accounts import users as accounts
 from workflow.core import clock, errors, policy, service
 from workflow.core.policy import Actor
 from workflow.items import council, delegation, editing
-from workflow.reads import dashboard, inbox, ui_reads
+from workflow.reads import dashboard, item_detail, votes
 
 TODAY = clock.today_local()
 API = "/api/v1"
@@ -134,7 +134,9 @@ def test_who_took_part_may_not_decide_the_next_step(session, actors, people, who
     session.rollback()
     if on_behalf_of is None:  # what the item's page and the API list offer
         offered = action in service.available_actions(person, session.get(Deliverable, item[1]))
-        offered = offered and action in inbox.deliverable_detail(session, person, item[1]).actions
+        offered = (
+            offered and action in item_detail.deliverable_detail(session, person, item[1]).actions
+        )
     else:  # what the page offers to take with the delegated authority
         offered = on_behalf_of in {
             username for username, _ in _lent(session, person, item).get(action, [])
@@ -161,7 +163,7 @@ def test_who_took_part_may_not_decide_the_next_step(session, actors, people, who
 
 def _lent(session, person: Actor, item) -> dict[str, list[tuple[str, str]]]:
     """What the item's page offers `person` to take with someone's delegated authority."""
-    return inbox.deliverable_detail(session, person, item[1]).acting_for
+    return item_detail.deliverable_detail(session, person, item[1]).acting_for
 
 
 def test_the_director_still_approves_what_a_council_voter_could_not(session, actors):
@@ -201,10 +203,10 @@ def test_an_editor_may_not_vote_on_the_list_they_wrote(session, actors, people):
     service.perform(session, actors["vp.chuyenvien"], item, "submit")
     with pytest.raises(errors.NotPermitted, match="tách bạch"):
         council.cast_vote(session, person, item[1], in_favour=True)
-    on_council, waiting = ui_reads.votes_waiting(session, person)
+    on_council, waiting = votes.votes_waiting(session, person)
     assert on_council and item[1] not in waiting
     with pytest.raises(errors.NotPermitted, match="tách bạch"):
-        ui_reads.check_can_vote(session, person, item[1])
+        votes.check_can_vote(session, person, item[1])
 
 
 def test_a_reopened_item_starts_a_new_round(session, actors, people):

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from models import Deliverable, Task
-from workflow.reads import inbox
+from workflow.reads import deadlines
 
 
 def text(response) -> str:
@@ -38,7 +38,7 @@ def periods(html: str) -> list[str]:
 )
 def test_ongoing_task_groups_reports_by_period(web, session, actors, monkeypatch, today,
                                                november, december):  # fmt: skip
-    monkeypatch.setattr(inbox, "local_today", lambda: today)
+    monkeypatch.setattr(deadlines, "local_today", lambda: today)
     page = text(web("vp.chuyenvien").get(f"/tasks/{task(session, 1).id}"))
     assert "Nhiệm vụ thường xuyên: mỗi đơn vị chủ trì nộp một báo cáo định kỳ mỗi kỳ." in page
     found = periods(page)

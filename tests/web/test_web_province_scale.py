@@ -18,7 +18,7 @@ from workflow.core import audit
 from workflow.core.machine import APPROVED, DRAFT
 from workflow.intake import genload
 from workflow.items import editing
-from workflow.reads import inbox
+from workflow.reads import workqueue
 
 
 def load(session, plans=4, deliverables=120, events=600):
@@ -100,13 +100,13 @@ def test_queue_sections_are_bounded_and_page_through_every_row_once(session, act
     for n in range(45):
         editing.create_deliverable(session, member, task.id, title=f"Sản phẩm thêm {n}")
     session.rollback()
-    queue = inbox.my_queue(session, member)
+    queue = workqueue.my_queue(session, member)
     drafts = next(s for s in queue.sections if s.key == "drafts")
-    assert len(drafts.rows) == inbox.SECTION_LIMIT and drafts.total >= 45
+    assert len(drafts.rows) == workqueue.SECTION_LIMIT and drafts.total >= 45
     seen = [(r.kind, r.id) for r in drafts.rows]
     after = drafts.next_after
     while after is not None:
-        page = inbox.my_queue(session, member, section="drafts", after=after, limit=7)
+        page = workqueue.my_queue(session, member, section="drafts", after=after, limit=7)
         assert [s.key for s in page.sections] == ["drafts"]
         seen += [(r.kind, r.id) for r in page.sections[0].rows]
         after = page.sections[0].next_after
@@ -145,7 +145,7 @@ def test_returned_items_stay_apart_with_their_note(session, actors):
     service.perform(
         session, actors["vp.thamdinh"], ("deliverable", rules), "return", reason="Thiếu căn cứ."
     )
-    queue = inbox.my_queue(session, actors["vp.chuyenvien"])
+    queue = workqueue.my_queue(session, actors["vp.chuyenvien"])
     returned = next(s for s in queue.sections if s.key == "returned")
     row = next(r for r in returned.rows if r.id == rules)
     assert row.returned.reason == "Thiếu căn cứ." and row.returned.by == "vp.thamdinh"

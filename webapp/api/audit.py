@@ -17,7 +17,7 @@ ITEM_TYPES = ("task", "deliverable", "user", "plan", "delegation", "reminder")
 
 def _item_audit(kind: str, item_id: int) -> Response:
     who = actor()
-    events = trail.item_events(session(), who, kind, item_id)
+    events = trail.event_rows(session(), trail.item_events(session(), who, kind, item_id))
     return json_response({"items": [serialize.event(e, who) for e in events]})
 
 
@@ -47,9 +47,8 @@ def full_audit() -> Response:
     limit = parsing.query_limit()
     who = actor()
     events, cursor = trail.events_page(session(), who, where, before_seq=before, limit=limit)
-    return json_response(
-        {"items": [serialize.event(e, who) for e in events], "next_cursor": cursor}
-    )
+    rows = trail.event_rows(session(), events)
+    return json_response({"items": [serialize.event(e, who) for e in rows], "next_cursor": cursor})
 
 
 def register(bp: Blueprint) -> None:

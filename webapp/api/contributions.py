@@ -10,7 +10,7 @@ from webapp.api.errors import json_response
 from webapp.api.parsing import MAX_ID
 from webapp.db import session
 from workflow.items import editing
-from workflow.reads import api_reads
+from workflow.reads.contributions import contributions
 
 ITEM = f"/deliverables/<int(max={MAX_ID}):deliverable_id>/contributions"
 
@@ -19,12 +19,12 @@ def add_contribution(deliverable_id: int) -> Response:
     body = parsing.body(schemas.ContributionRequest).body
     who = actor()
     made = editing.add_contribution(session(), who, deliverable_id, body, client_addr=client_addr())
-    [row] = api_reads.contributions(session(), who, deliverable_id, only_id=made.id)
+    [row] = contributions(session(), who, deliverable_id, only_id=made.id)
     return json_response(serialize.contribution(row), 201)
 
 
 def list_contributions(deliverable_id: int) -> Response:
-    rows = api_reads.contributions(session(), actor(), deliverable_id)
+    rows = contributions(session(), actor(), deliverable_id)
     return json_response({"items": [serialize.contribution(c) for c in rows]})
 
 

@@ -10,11 +10,11 @@ from webapp.api.errors import json_response
 from webapp.api.parsing import MAX_ID
 from webapp.db import session
 from workflow.items import delegation
-from workflow.reads import api_reads
+from workflow.reads.delegations import delegation_row, delegations_of
 
 
 def list_delegations() -> Response:
-    given, received = api_reads.delegations_of(session(), actor())
+    given, received = delegations_of(session(), actor())
     return json_response(
         {
             "given": [serialize.delegation(d) for d in given],
@@ -35,7 +35,7 @@ def create_delegation() -> Response:
         note=new.note or "",
         client_addr=client_addr(),
     )
-    return json_response(serialize.delegation(api_reads.delegation(session(), who, made.id)), 201)
+    return json_response(serialize.delegation(delegation_row(session(), who, made.id)), 201)
 
 
 def revoke_delegation(delegation_id: int) -> Response:

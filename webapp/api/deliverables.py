@@ -14,7 +14,7 @@ from workflow.core.machine import STATES
 from workflow.core.policy import NO_PARTICIPATION, Actor
 from workflow.core.service import snapshot_of
 from workflow.items import editing, kinds
-from workflow.reads import api_reads, queries
+from workflow.reads import item_detail, queries
 
 ITEM = f"/deliverables/<int(max={MAX_ID}):deliverable_id>"
 
@@ -61,7 +61,7 @@ def list_deliverables() -> Response:
 
 
 def _detail(who: Actor, deliverable_id: int) -> dict:
-    item, files = api_reads.deliverable_with_files(session(), who, deliverable_id)
+    item, files = item_detail.deliverable_with_files(session(), who, deliverable_id)
     return serialize.deliverable_detail(item, files, who)
 
 

@@ -11,13 +11,13 @@ from webapp.api.errors import json_response
 from webapp.api.parsing import MAX_ID
 from webapp.db import session
 from workflow.core import clock
-from workflow.reads import api_reads
+from workflow.reads.dashboard import dashboard_page
 
 
 def plan_dashboard(plan_id: int) -> Response:
     today = clock.today_local()
-    figures = api_reads.plan_dashboard(session(), actor(), plan_id, today)
-    return json_response(serialize.dashboard(plan_id, today, figures))
+    page = dashboard_page(session(), actor(), today, plan_id=plan_id)
+    return json_response(serialize.dashboard(page))
 
 
 def register(bp: Blueprint) -> None:

@@ -1,4 +1,5 @@
-"""Engine objects as JSON-ready dicts. Dates are YYYY-MM-DD, times ISO 8601 UTC ("Z")."""
+"""The read models of workflow/reads (the same the pages show) as JSON-ready dicts. Dates
+are YYYY-MM-DD, times ISO 8601 UTC ("Z")."""
 
 from __future__ import annotations
 
@@ -7,15 +8,19 @@ from typing import Any
 
 from sqlalchemy.orm import object_session
 
-from models import Attachment, AuditEvent, Deliverable, RegulationVersion, Task
+from models import Deliverable, Task
 from workflow.core import policy
 from workflow.core.policy import NO_PARTICIPATION, Actor, Participation
 from workflow.core.service import available_actions, participations, snapshot_of
 from workflow.items.council import Tally
-from workflow.reads.api_reads import ContributionRow, DelegationRow, VersionDiff, VoteSheet
-from workflow.reads.dashboard import Dashboard, Progress
+from workflow.reads.attachments import AttachmentRow
+from workflow.reads.contributions import ContributionRow
+from workflow.reads.dashboard import DashboardPage, Progress
+from workflow.reads.delegations import DelegationRow
 from workflow.reads.queries import TaskRow
-from workflow.reads.trail import event_dict
+from workflow.reads.trail import EventRow
+from workflow.reads.versions import VersionDiff, VersionRow, VersionsPage
+from workflow.reads.votes import VoteSheet
 
 
 def day(value: date | None) -> str | None:
@@ -94,7 +99,7 @@ def deliverable(
     }
 
 
-def attachment(a: Attachment) -> dict[str, Any]:
+def attachment(a: AttachmentRow) -> dict[str, Any]:
     return {
         "id": a.id,
         "filename": a.filename,
@@ -106,7 +111,9 @@ def attachment(a: Attachment) -> dict[str, Any]:
     }
 
 
-def deliverable_detail(item: Deliverable, files: list[Attachment], actor: Actor) -> dict[str, Any]:
+def deliverable_detail(
+    item: Deliverable, files: list[AttachmentRow], actor: Actor
+) -> dict[str, Any]:
     data = deliverable(item, item.task.number, item.unit.name, actor)
     data.update(
         body=item.body,
@@ -136,8 +143,8 @@ def vote_sheet(sheet: VoteSheet) -> dict[str, Any]:
         "tally": tally(sheet.tally, sheet.state) if sheet.tally is not None else None,
         "items": [
             {
-                "voter": v.voter,
-                "voter_name": v.voter_name,
+                "voter": v.username,
+                "voter_name": v.full_name,
                 "in_favour": v.in_favour,
                 "comment": v.comment,
                 "at": moment(v.at),
@@ -150,11 +157,11 @@ def vote_sheet(sheet: VoteSheet) -> dict[str, Any]:
 def contribution(c: ContributionRow) -> dict[str, Any]:
     return {
         "id": c.id,
-        "unit": c.unit,
+        "unit": c.unit_name,
         "author": c.author,
         "author_name": c.author_name,
         "body": c.body,
-        "at": moment(c.at),
+        "at": moment(c.created_at),
         "files": [attachment(a) for a in c.files],
     }
 
@@ -175,7 +182,12 @@ def delegation(d: DelegationRow) -> dict[str, Any]:
     }
 
 
-def version(v: RegulationVersion) -> dict[str, Any]:
+def versions(page: VersionsPage) -> dict[str, Any]:
+    """The versions oldest first (the page lists them newest first)."""
+    return {"items": [version(v) for v in reversed(page.versions)]}
+
+
+def version(v: VersionRow) -> dict[str, Any]:
     return {
         "number": v.number,
         "created_at": moment(v.created_at),
@@ -187,9 +199,9 @@ def version(v: RegulationVersion) -> dict[str, Any]:
 
 def version_diff(d: VersionDiff) -> dict[str, Any]:
     return {
-        "number": d.number,
+        "number": d.version.number,
         "previous": d.previous,
-        "lines": [{"op": op, "line": line} for op, line in d.lines],
+        "lines": [{"op": line.tag, "line": line.text} for line in d.lines],
     }
 
 
@@ -204,10 +216,12 @@ def progress(p: Progress, **key: Any) -> dict[str, Any]:
     }
 
 
-def dashboard(plan_id: int, today: date, d: Dashboard) -> dict[str, Any]:
+def dashboard(page: DashboardPage) -> dict[str, Any]:
+    d = page.board
+    assert d is not None  # a plan was asked for by its id
     return {
-        "plan_id": plan_id,
-        "today": day(today),
+        "plan_id": page.plan_id,
+        "today": day(page.today),
         "overall": progress(d.overall),
         "by_task": [progress(p, task_number=p.key) for p in d.by_task],
         "by_unit": [progress(p, unit_id=p.key) for p in d.by_unit],
@@ -216,10 +230,26 @@ def dashboard(plan_id: int, today: date, d: Dashboard) -> dict[str, Any]:
     }
 
 
-def event(e: AuditEvent, actor: Actor) -> dict[str, Any]:
+def event(e: EventRow, actor: Actor) -> dict[str, Any]:
     """An audit event (with the delegator, when the actor used a delegation); the client
     address only for those who may read the whole trail."""
-    data = event_dict(e)
+    data = {
+        "seq": e.seq,
+        "item_type": e.item_type,
+        "item_id": e.item_id,
+        "actor": e.actor,
+        # the delegator whose authority the actor used (ủy quyền), else None
+        "on_behalf_of": e.on_behalf_of,
+        "actor_unit": e.unit,
+        "actor_roles": e.roles,
+        "action": e.action,
+        "from_state": e.from_state,
+        "to_state": e.to_state,
+        "reason": e.reason,
+        "at": moment(e.at),
+        "client_addr": e.client_addr,
+        "detail": e.detail,
+    }
     if not policy.can_read_full_audit(actor):
         data.pop("client_addr", None)
     return data

@@ -10,18 +10,19 @@ from webapp.api.auth import actor
 from webapp.api.errors import json_response
 from webapp.api.parsing import MAX_ID
 from webapp.db import session
-from workflow.reads import api_reads
+from workflow.reads.versions import regulation_diff, regulation_versions
 
 ITEM = f"/deliverables/<int(max={MAX_ID}):deliverable_id>/versions"
 
 
 def list_versions(deliverable_id: int) -> Response:
-    versions = api_reads.regulation_versions(session(), actor(), deliverable_id)
-    return json_response({"items": [serialize.version(v) for v in versions]})
+    return json_response(
+        serialize.versions(regulation_versions(session(), actor(), deliverable_id))
+    )
 
 
 def version_diff(deliverable_id: int, number: int) -> Response:
-    diff = api_reads.regulation_diff(session(), actor(), deliverable_id, number)
+    diff = regulation_diff(session(), actor(), deliverable_id, number)
     return json_response(serialize.version_diff(diff))
 
 

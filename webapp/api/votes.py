@@ -11,7 +11,8 @@ from webapp.api.errors import json_response
 from webapp.api.parsing import MAX_ID
 from webapp.db import session
 from workflow.items import council
-from workflow.reads import api_reads, queries
+from workflow.reads import queries
+from workflow.reads.votes import votes
 
 ITEM = f"/deliverables/<int(max={MAX_ID}):deliverable_id>/votes"
 
@@ -32,7 +33,7 @@ def cast_vote(deliverable_id: int) -> Response:
 
 
 def list_votes(deliverable_id: int) -> Response:
-    sheet = api_reads.votes(session(), actor(), deliverable_id)
+    sheet = votes(session(), actor(), deliverable_id)
     return json_response(serialize.vote_sheet(sheet))
 
 

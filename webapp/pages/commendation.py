@@ -11,7 +11,7 @@ from webapp import db
 from webapp.pages import bp
 from webapp.pages.common import actor, back_to, client_addr
 from workflow.core import access_log
-from workflow.reads import ui_reads
+from workflow.reads.commendation import commendation as commendation_data
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -22,7 +22,7 @@ def commendation(deliverable_id: int):
     """Whoever may view the nominations list (404 otherwise, and for another kind), once it
     is approved (409 before)."""
     back_to(url_for("pages.deliverable", deliverable_id=deliverable_id))
-    data = ui_reads.commendation(db.session(), actor(), deliverable_id)
+    data = commendation_data(db.session(), actor(), deliverable_id)
     access_log.record_download(
         db.session(), actor(), "commendation", deliverable_id, client_addr=client_addr()
     )

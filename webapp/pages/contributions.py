@@ -14,7 +14,7 @@ from webapp.pages.filecheck import MAX_SIZE, Refused, check, clean_name
 from webapp.pages.files import REFUSALS, storage
 from workflow.core.errors import InvalidInput
 from workflow.items import editing
-from workflow.reads import ui_reads
+from workflow.reads.contributions import check_can_contribute
 
 MAX_FILES = 10
 
@@ -29,7 +29,7 @@ def contribute(deliverable_id: int):
     back = url_for("pages.deliverable", deliverable_id=deliverable_id)
     back_to(back)
     session = db.session()
-    ui_reads.check_can_contribute(session, actor(), deliverable_id)
+    check_can_contribute(session, actor(), deliverable_id)
     form = ContributionForm()
     body = (form.body.data or "").strip()
     if not body:

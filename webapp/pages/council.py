@@ -12,7 +12,7 @@ from webapp.pages import bp
 from webapp.pages.common import VoteForm, actor, back_to, client_addr
 from workflow.core.errors import InvalidInput
 from workflow.items import council
-from workflow.reads import ui_reads
+from workflow.reads.votes import check_can_vote
 
 
 @bp.post("/deliverables/<int:deliverable_id>/vote")
@@ -24,7 +24,7 @@ def vote(deliverable_id: int):
     back = url_for("pages.deliverable", deliverable_id=deliverable_id)
     back_to(back)
     session = db.session()
-    ui_reads.check_can_vote(session, actor(), deliverable_id)  # before reading the vote
+    check_can_vote(session, actor(), deliverable_id)  # before reading the vote
     form = VoteForm()
     choice = form.vote.data
     if choice not in ("for", "against"):

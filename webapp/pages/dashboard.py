@@ -14,17 +14,17 @@ from webapp.i18n import state_label
 from webapp.pages import bp
 from webapp.pages.common import actor
 from workflow.core.machine import STATES
-from workflow.reads import ui_reads
+from workflow.reads.dashboard import DashboardPage, dashboard_page
 
 
 @bp.get("/dashboard")
 @login_required
 def dashboard():
     """Any signed-in user (figures only: counts, no titles of other units' drafts)."""
-    return render_dashboard(ui_reads.dashboard_page(db.session(), actor()))
+    return render_dashboard(dashboard_page(db.session(), actor()))
 
 
-def render_dashboard(page: ui_reads.DashboardPage) -> str:
+def render_dashboard(page: DashboardPage) -> str:
     charts = {}
     if page.board is not None:
         labels = {state: state_label(state) for state in STATES}

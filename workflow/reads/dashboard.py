@@ -1,5 +1,6 @@
 """The plan's true progress: items by state, % approved and overdue per task and per unit,
-and the median time items spent in each state (from the stays each transition wrote)."""
+and the median time items spent in each state (from the stays each transition wrote). The
+dashboard page and the API read the same `DashboardPage`."""
 
 from __future__ import annotations
 
@@ -9,8 +10,12 @@ from datetime import date, datetime
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from models import Deliverable, StateStay, Task, Unit, utcnow
+from models import Deliverable, Plan, StateStay, Task, Unit, utcnow
+from workflow.core import checkpoints, clock
+from workflow.core.errors import NotFound, NotPermitted
 from workflow.core.machine import APPROVED, STATES
+from workflow.core.policy import Actor
+from workflow.reads import queries
 
 
 @dataclass
@@ -98,3 +103,34 @@ def dashboard(
         overall.overdue += row.overdue
     medians, measured = _median_hours(session, plan_id, now or utcnow())
     return Dashboard(by_task, by_unit, overall, medians, measured)
+
+
+@dataclass(frozen=True)
+class DashboardPage:
+    plan_id: int | None
+    plan_title: str
+    plan_code: str
+    today: date
+    board: Dashboard | None
+    # The audit trail's latest signed checkpoint, for the page's footer line (issue 9).
+    audit_checkpoint: checkpoints.Checkpoint | None = None
+
+
+def dashboard_page(
+    session: Session, actor: Actor, today: date | None = None, plan_id: int | None = None
+) -> DashboardPage:
+    """A plan's progress in figures (counts only, no item's content), the first plan's
+    without `plan_id`: for every signed-in user, as the plan overview shows progress to
+    everyone. The dashboard page and the API's."""
+    if not actor.active:
+        raise NotPermitted("Tài khoản đã bị khóa.")
+    today = today or clock.today_local()
+    plan = queries.default_plan(session) if plan_id is None else session.get(Plan, plan_id)
+    if plan is None and plan_id is not None:
+        raise NotFound("Không tìm thấy kế hoạch này.")
+    latest = checkpoints.latest(session)
+    if plan is None:
+        return DashboardPage(None, "", "", today, None, latest)
+    return DashboardPage(
+        plan.id, plan.title, plan.code, today, dashboard(session, plan.id, today), latest
+    )

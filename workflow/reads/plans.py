@@ -1,6 +1,7 @@
-"""Many plans: the list of plans (filters, search, keyset pages) with each plan's progress,
-and the province-level figures across plans and units. Every query is bounded and indexed:
-progress is counted for the shown plans only."""
+"""Plans: one plan's overview (its tasks, filtered by unit and state), the list of plans
+(filters, search, keyset pages) with each plan's progress, and the province-level figures
+across plans and units. Every query is bounded and indexed: progress is counted for the
+shown plans only."""
 
 from __future__ import annotations
 
@@ -12,13 +13,82 @@ from sqlalchemy.orm import Session
 
 from models import Deliverable, Plan, Task, Unit
 from workflow.core import clock
-from workflow.core.errors import NotPermitted
+from workflow.core.errors import NotFound, NotPermitted
 from workflow.core.machine import APPROVED, STATES
 from workflow.core.policy import Actor
+from workflow.reads import deadlines, queries
 from workflow.reads.dashboard import Progress
 
 PAGE = 20
 MAX_SEARCH = 200
+
+
+@dataclass(frozen=True)
+class PlanInfo:
+    id: int
+    code: str
+    number: str
+    title: str
+    issuer: str
+    parent_ref: str
+    period_end: date | None
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    task: queries.TaskRow
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class PlanOverview:
+    plan: PlanInfo | None
+    rows: list[PlanRow]
+    units: list[queries.UnitOption]
+    total_tasks: int
+
+
+def plan_overview(
+    session: Session,
+    actor: Actor,
+    *,
+    unit_id: int | None = None,
+    state: str | None = None,
+    today: date | None = None,
+    plan_id: int | None = None,
+) -> PlanOverview:
+    """A plan's tasks (every signed-in user may see tasks), filtered by unit and state; the
+    first plan when no `plan_id` is given (NotFound for a plan that does not exist)."""
+    if not actor.active:
+        raise NotPermitted("Tài khoản đã bị khóa.")
+    if state is not None and state not in STATES:
+        state = None
+    today = today or deadlines.local_today()
+    plan = queries.default_plan(session) if plan_id is None else session.get(Plan, plan_id)
+    if plan is None and plan_id is not None:
+        raise NotFound("Không tìm thấy kế hoạch này.")
+    info = (
+        PlanInfo(
+            plan.id, plan.code, plan.number, plan.title, plan.issuer, plan.parent_ref,
+            plan.period_end,
+        )
+        if plan is not None
+        else None
+    )  # fmt: skip
+    options = queries.units(session)
+    names = {u.id: u.name for u in options}
+    all_rows = queries.task_rows(session, plan.id) if plan is not None else []
+    rows = [
+        PlanRow(r, deadlines.is_overdue(r.due_date, r.state, today))
+        for r in all_rows
+        if (state is None or r.state == state)
+        and (
+            unit_id is None
+            or names.get(unit_id) in r.lead_units
+            or names.get(unit_id) in r.coordinating_units
+        )
+    ]
+    return PlanOverview(info, rows, options, len(all_rows))
 
 
 @dataclass(frozen=True)

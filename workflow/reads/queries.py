@@ -33,6 +33,21 @@ class TaskRow:
     total: int
 
 
+@dataclass(frozen=True)
+class UnitOption:
+    id: int
+    name: str
+    short_name: str
+
+
+def units(session: Session) -> list[UnitOption]:
+    """Every unit, for a filter's choices (the plan overview, the audit page)."""
+    return [
+        UnitOption(u.id, u.name, u.short_name)
+        for u in session.execute(select(Unit).order_by(Unit.id)).scalars()
+    ]
+
+
 def default_plan(session: Session) -> Plan | None:
     return session.execute(select(Plan).order_by(Plan.id).limit(1)).scalar_one_or_none()
 

@@ -380,7 +380,7 @@ def report_data(
     plan = session.get(Plan, plan_id)  # 1
     if plan is None:
         raise NotFound(f"Không có kế hoạch có ID {plan_id}.")
-    header = _header(plan)
+    header = plan_header(plan)
 
     tasks = session.execute(  # 2
         select(Task).where(Task.plan_id == plan_id).order_by(Task.number)
@@ -555,7 +555,8 @@ def report_data(
     )
 
 
-def _header(plan: Plan) -> PlanHeader:
+def plan_header(plan: Plan) -> PlanHeader:
+    """A plan's header as a document of Decree 30 writes it (reports, decisions)."""
     parts = describe_issuer(plan.issuer)
     return PlanHeader(
         id=plan.id,

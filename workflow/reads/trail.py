@@ -1,19 +1,30 @@
-"""Reading the audit trail: one item's events, and the whole trail filtered and paginated."""
+"""Reading the audit trail: one item's events, the whole trail filtered and paginated (the
+audit page, the API, the CSV export), and the notes (a return, a send-back) it holds. One
+row type, `EventRow`, for the pages and the API."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import String, select, type_coerce
+from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
-from models import AuditEvent
-from workflow.core import clock, policy, service
+from models import AuditEvent, Deliverable, Task, User
+from workflow.core import clock, machine, policy, service
 from workflow.core.errors import NotPermitted
 from workflow.core.policy import Actor
+from workflow.reads import queries
+from workflow.reads.queries import UnitOption
+
+TRANSITION_ACTIONS = machine.ACTIONS
+RETURN_ACTIONS = ("return", "reopen")
+# A note the next person must read: a return or reopen (to the owners of a draft), or a
+# Director's send-back (to the Office reviewers of a submitted item).
+NOTE_ACTIONS = (*RETURN_ACTIONS, "send_back")
 
 MAX_PAGE = 200
 
@@ -35,24 +46,113 @@ def _utc_start_of(day: date) -> datetime:
     return local.astimezone(UTC).replace(tzinfo=None)
 
 
-def event_dict(event: AuditEvent) -> dict[str, Any]:
-    return {
-        "seq": event.seq,
-        "item_type": event.item_type,
-        "item_id": event.item_id,
-        "actor": event.actor_username,
-        # the delegator whose authority the actor used (ủy quyền), else None
-        "on_behalf_of": event.on_behalf_of_username,
-        "actor_unit": event.actor_unit,
-        "actor_roles": [r for r in event.actor_roles.split(",") if r],
-        "action": event.action,
-        "from_state": event.from_state,
-        "to_state": event.to_state,
-        "reason": event.reason,
-        "at": event.created_at.isoformat() + "Z",
-        "client_addr": event.client_addr,
-        "detail": json.loads(event.detail or "{}"),
+# --- one event, as the pages and the API show it --------------------------------------
+
+
+@dataclass(frozen=True)
+class EventRow:
+    seq: int
+    item_type: str
+    item_id: int | None
+    actor: str
+    actor_name: str
+    roles: list[str]
+    unit: str
+    action: str
+    from_state: str | None
+    to_state: str | None
+    reason: str | None
+    at: datetime
+    client_addr: str | None
+    detail: dict[str, Any]
+    # Set when the actor used a delegation (ủy quyền): whose authority they acted with.
+    on_behalf_of: str | None = None
+    on_behalf_of_name: str = ""
+
+
+def event_rows(session: Session, events: list[AuditEvent]) -> list[EventRow]:
+    usernames = {e.actor_username for e in events} | {
+        e.on_behalf_of_username for e in events if e.on_behalf_of_username
     }
+    names = dict(
+        session.execute(
+            select(User.username, User.full_name).where(User.username.in_(usernames))
+        ).all()
+    )
+    return [
+        EventRow(
+            seq=e.seq,
+            item_type=e.item_type,
+            item_id=e.item_id,
+            actor=e.actor_username,
+            actor_name=names.get(e.actor_username, ""),
+            roles=[r for r in (e.actor_roles or "").split(",") if r],
+            unit=e.actor_unit or "",
+            action=e.action,
+            from_state=e.from_state,
+            to_state=e.to_state,
+            reason=e.reason,
+            at=e.created_at,
+            client_addr=e.client_addr,
+            detail=json.loads(e.detail or "{}"),
+            on_behalf_of=e.on_behalf_of_username,
+            on_behalf_of_name=names.get(e.on_behalf_of_username or "", ""),
+        )
+        for e in events
+    ]
+
+
+# --- the notes a return or a send-back leaves ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Note:
+    """The last return (or reopen) of an item: what its owners must read; or the last
+    send-back of a submitted item: what the Office reviewers must read."""
+
+    action: str
+    reason: str | None
+    by: str
+    at: datetime
+
+
+def note_of(event: AuditEvent | None) -> Note | None:
+    if event is None or event.action not in NOTE_ACTIONS:
+        return None
+    return Note(event.action, event.reason, event.actor_username, event.created_at)
+
+
+def last_return(events: list[AuditEvent]) -> Note | None:
+    transitions = [e for e in events if e.action in TRANSITION_ACTIONS]
+    return note_of(transitions[-1]) if transitions else None
+
+
+def last_transitions(
+    session: Session, refs: list[tuple[str, int]]
+) -> dict[tuple[str, int], AuditEvent]:
+    """The latest state-changing event of each item (a page's rows only, so the IN-list is
+    bounded): one query per kind on (item_type, item_id, seq)."""
+    found: dict[tuple[str, int], AuditEvent] = {}
+    for kind in sorted({k for k, _ in refs}):
+        ids = sorted({i for k, i in refs if k == kind})
+        latest = (
+            select(func.max(AuditEvent.seq).label("seq"))
+            .where(
+                AuditEvent.item_type == kind,
+                AuditEvent.item_id.in_(ids),
+                AuditEvent.action.in_(TRANSITION_ACTIONS),
+            )
+            .group_by(AuditEvent.item_id)
+            .subquery()
+        )
+        for e in session.execute(
+            select(AuditEvent).join(latest, AuditEvent.seq == latest.c.seq)
+        ).scalars():
+            found[(e.item_type, e.item_id)] = e
+    return found
+
+
+# --- reading the trail -------------------------------------------------------------------
 
 
 def item_events(session: Session, actor: Actor, kind: str, item_id: int) -> list[AuditEvent]:
@@ -129,3 +229,133 @@ def export_page(
     rows = session.execute(query).all()
     cursor = rows[limit - 1][0] if len(rows) > limit else None
     return rows[:limit], cursor
+
+
+# --- the audit page and the CSV export ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    events: list[EventRow]
+    next_before: int | None
+    units: list[UnitOption]
+    actions: list[str]
+    item_titles: dict[tuple[str, int], str]
+
+
+# Every action the engine writes to the trail (the filter's choices: a constant list, not
+# a DISTINCT over the whole trail on every view).
+KNOWN_ACTIONS: tuple[str, ...] = (
+    *machine.ACTIONS,
+    "create", "edit", "comment", "attach", "detach", "vote", "contribute", "delegate",
+    "revoke", "periodic_reports", "remind", "api_token_issue", "api_token_revoke",
+    "set_roles", "deactivate", "reactivate", "login", "login_failed", "login_throttled",
+    "logout", "password_change", "download", "change_due_date",
+)  # fmt: skip
+
+
+def audit_actions(session: Session | None = None) -> list[str]:
+    return sorted(KNOWN_ACTIONS)
+
+
+def item_titles(session: Session, events: list[EventRow]) -> dict[tuple[str, int], str]:
+    want: dict[str, set[int]] = {"task": set(), "deliverable": set(), "user": set()}
+    for e in events:
+        if e.item_type in want and e.item_id is not None:
+            want[e.item_type].add(e.item_id)
+    titles: dict[tuple[str, int], str] = {}
+    if want["task"]:
+        for i, n, title in session.execute(
+            select(Task.id, Task.number, Task.title).where(Task.id.in_(want["task"]))
+        ):
+            titles[("task", i)] = f"NV {n}. {title}"
+    if want["deliverable"]:
+        for i, title in session.execute(
+            select(Deliverable.id, Deliverable.title).where(Deliverable.id.in_(want["deliverable"]))
+        ):
+            titles[("deliverable", i)] = title
+    if want["user"]:
+        for i, username in session.execute(
+            select(User.id, User.username).where(User.id.in_(want["user"]))
+        ):
+            titles[("user", i)] = username
+    return titles
+
+
+def audit_page(
+    session: Session,
+    actor: Actor,
+    where: TrailFilter,
+    *,
+    before: int | None = None,
+    limit: int = 50,
+) -> AuditPage:
+    """A page of the whole trail (newest first) with what the filter form needs."""
+    events, cursor = events_page(session, actor, where, before_seq=before, limit=limit)
+    rows = event_rows(session, events)
+    return AuditPage(
+        rows, cursor, queries.units(session), audit_actions(session), item_titles(session, rows)
+    )
+
+
+def require_full_audit(actor: Actor) -> None:
+    if not policy.can_read_full_audit(actor):
+        raise NotPermitted("Bạn không có quyền xem toàn bộ nhật ký.")
+
+
+EXPORT_BATCH = 2000
+# The fields of each exported event, in order (what `audit_export` yields).
+EXPORT_FIELDS = (
+    "seq", "at", "actor", "actor_name", "roles", "unit", "action", "item_type", "item_id",
+    "from_state", "to_state", "reason", "client_addr", "detail", "on_behalf_of",
+)  # fmt: skip
+
+
+def _as_datetime(value: Any) -> datetime:
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def audit_export(
+    session_factory: Callable[[], Session],
+    actor: Actor,
+    where: TrailFilter,
+    *,
+    max_rows: int | None = None,
+) -> Iterator[tuple]:
+    """Every matching event, newest first (CSV export), as tuples of EXPORT_FIELDS (the
+    roles comma-separated, the detail as its stored JSON text), streamed: pages of
+    EXPORT_BATCH on the seq index, read on a session of its own that is always closed when
+    the iteration ends or is abandoned (the caller's session is never held open by a
+    download). Checks permission before anything is read."""
+    require_full_audit(actor)
+
+    def rows() -> Iterator[tuple]:
+        session = session_factory()
+        names: dict[str, str] = {}
+        try:
+            before, sent = None, 0
+            while max_rows is None or sent < max_rows:
+                events, before = export_page(session, where, before_seq=before, limit=EXPORT_BATCH)
+                wanted = {e[2] for e in events} - names.keys()
+                if wanted:
+                    found = dict(
+                        session.execute(
+                            select(User.username, User.full_name).where(User.username.in_(wanted))
+                        ).all()
+                    )
+                    names.update({u: found.get(u, "") for u in wanted})
+                session.rollback()  # no transaction held between pages
+                if max_rows is not None:
+                    events = events[: max_rows - sent]
+                for seq, at, who, roles, unit, action, item_type, item_id, *rest in events:
+                    yield (
+                        seq, _as_datetime(at), who, names.get(who, ""), roles or "", unit or "",
+                        action, item_type, item_id, *rest,
+                    )  # fmt: skip
+                sent += len(events)
+                if before is None:
+                    return
+        finally:
+            session.close()
+
+    return rows()
