@@ -176,6 +176,35 @@ def _reason_required(state: str, actions: list[str]) -> frozenset[str]:
     return frozenset(a for a in actions if (a, state) in machine.REASON_REQUIRED)
 
 
+def _around(session: Session, actor: Actor, item: Task | Deliverable, today: date, noted):
+    """What a task's and a deliverable's pages share: the record itself, its comments and
+    trail (the last return when its state is one of `noted`), and the allowed actions (the
+    actor's own and those a delegation lends them). Returns (participation, fields)."""
+    snap = snapshot_of(item)
+    events = trail.item_events(session, actor, snap.kind, item.id)
+    taken = participation_of(session.connection(), snap)
+    own = available_actions(actor, snap, taken)
+    actions, acting_for = _with_delegations(session, actor, snap, own, today, taken)
+    return taken, dict(
+        kind=snap.kind,
+        id=item.id,
+        title=item.title,
+        state=item.state,
+        version=item.version,
+        due_date=item.due_date,
+        overdue=deadlines.is_overdue(item.due_date, item.state, today),
+        comments=_comments(session, snap.kind, item.id),
+        events=trail.event_rows(session, events),
+        actions=actions,
+        reason_required=_reason_required(item.state, actions),
+        destinations=_destinations(item.state, actions),
+        last_return=trail.last_return(events) if item.state in noted else None,
+        submitted_by_me=item.submitted_by_id == actor.id,
+        own_actions=frozenset(own),
+        acting_for=acting_for,
+    )
+
+
 def deliverable_detail(
     session: Session, actor: Actor, deliverable_id: int, today: date | None = None
 ) -> ItemDetail:
@@ -193,10 +222,7 @@ def deliverable_detail(
         .join(Task, Task.id == Deliverable.task_id)
         .where(Deliverable.id == d.id)
     ).one()
-    events = trail.item_events(session, actor, "deliverable", d.id)
-    taken = participation_of(session.connection(), snap)
-    own = available_actions(actor, snap, taken)
-    actions, acting_for = _with_delegations(session, actor, snap, own, today, taken)
+    taken, shared = _around(session, actor, d, today, (DRAFT, SUBMITTED))
     why_not_edit = policy.why_not_edit(actor, snap)
     attachments = attachment_rows(session, "deliverable", [d.id])
     missing = kinds.missing(
@@ -205,14 +231,8 @@ def deliverable_detail(
     panel = votes.council_panel(session, actor, snap, taken)
     offered = contributions.contributions_panel(session, actor, snap)
     return ItemDetail(
-        kind="deliverable",
-        id=d.id,
-        title=d.title,
+        **shared,
         body=d.body,
-        state=d.state,
-        version=d.version,
-        due_date=d.due_date,
-        overdue=deadlines.is_overdue(d.due_date, d.state, today),
         unit_name=unit_name,
         task_id=d.task_id,
         task_number=task_number,
@@ -220,18 +240,9 @@ def deliverable_detail(
         deliverable_kind=d.kind,
         data=dict(d.data or {}),
         attachments=attachments,
-        comments=_comments(session, "deliverable", d.id),
-        events=trail.event_rows(session, events),
-        actions=actions,
-        reason_required=_reason_required(d.state, actions),
-        destinations=_destinations(d.state, actions),
-        blocked=_blocked(actions, missing, panel),
+        blocked=_blocked(shared["actions"], missing, panel),
         can_edit=why_not_edit is None,
         edit_blocked=why_not_edit,
-        last_return=trail.last_return(events) if d.state in (DRAFT, SUBMITTED) else None,
-        submitted_by_me=d.submitted_by_id == actor.id,
-        own_actions=frozenset(own),
-        acting_for=acting_for,
         council=panel,
         contributions=offered if offered.shown else None,
         regulation=versions.regulation_summary(session, snap),
@@ -253,7 +264,6 @@ def task_detail(
     today = today or deadlines.local_today()
     t = queries.get_item(session, actor, "task", task_id)
     assert isinstance(t, Task)
-    snap = snapshot_of(t)
     links = session.execute(
         select(TaskUnit.role, TaskUnit.unit_id, Unit.name)
         .join(Unit, Unit.id == TaskUnit.unit_id)
@@ -272,10 +282,7 @@ def task_detail(
         for d, _, unit_name in queries.deliverable_rows(session, actor, task_id=t.id)
     ]  # fmt: skip
     periods, others = _by_period(deliverables) if t.timing_kind == "ongoing" else ([], [])
-    events = trail.item_events(session, actor, "task", t.id)
-    taken = participation_of(session.connection(), snap)
-    own = available_actions(actor, snap, taken)
-    actions, acting_for = _with_delegations(session, actor, snap, own, today, taken)
+    _, shared = _around(session, actor, t, today, (DRAFT,))
     open_required = session.execute(
         select(func.count())
         .select_from(Deliverable)
@@ -286,14 +293,8 @@ def task_detail(
         )
     ).scalar_one()
     return ItemDetail(
-        kind="task",
-        id=t.id,
-        title=t.title,
+        **shared,
         body=t.content,
-        state=t.state,
-        version=t.version,
-        due_date=t.due_date,
-        overdue=deadlines.is_overdue(t.due_date, t.state, today),
         unit_name=owner,
         task_id=t.id,
         task_number=t.number,
@@ -301,18 +302,9 @@ def task_detail(
         timing_text=t.timing_text,
         lead_units=leads,
         coordinating_units=[name for role, _, name in links if role == "coordinating"],
-        comments=_comments(session, "task", t.id),
-        events=trail.event_rows(session, events),
-        actions=actions,
-        reason_required=_reason_required(t.state, actions),
-        destinations=_destinations(t.state, actions),
-        blocked=_blocked(actions, guards.task_missing(open_required)),
-        last_return=trail.last_return(events) if t.state == DRAFT else None,
+        blocked=_blocked(shared["actions"], guards.task_missing(open_required)),
         deliverables=deliverables,
         can_add_deliverable=policy.can_create_deliverable(actor, lead_ids),
-        submitted_by_me=t.submitted_by_id == actor.id,
-        own_actions=frozenset(own),
-        acting_for=acting_for,
         timing_kind=t.timing_kind,
         periods=periods,
         other_deliverables=others,
