@@ -12,7 +12,7 @@ reviewer) and for a member:
               (user_id, read_at, id) index, stopped at UNREAD_CAP rows);
   - uncapped: the same count without the cap (its cost grows with the unread rows);
   - computed: the alternative design (no table: the queue's section counts, as
-              `inbox.my_queue` reads them for its chips);
+              `workqueue.my_queue` reads them for its chips);
   - page:     the first page of /notifications and one 100 pages deep (keyset);
 
 and prints each plan (EXPLAIN QUERY PLAN / EXPLAIN) and the ratios against the capped
@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session  # noqa: E402
 from models import AuditEvent, Notification, User  # noqa: E402
 from workflow.core.policy import APPROVERS, MEMBER, REVIEWER, Actor  # noqa: E402
 from workflow.notify import notifications  # noqa: E402
-from workflow.reads import inbox  # noqa: E402
+from workflow.reads import workqueue  # noqa: E402
 
 FILL = {
     # action → (kind, recipients' roles, the state in which the item still waits)
@@ -132,7 +132,7 @@ def measure(session: Session, username: str, repeat: int) -> None:
     figures = {
         "uncapped count": timed(lambda: session.execute(unread_only).scalar_one(), repeat),
         "computed from the queue's counts": timed(
-            lambda: inbox.my_queue(session, who, section="returned", limit=1).counts,
+            lambda: workqueue.my_queue(session, who, section="returned", limit=1).counts,
             max(3, repeat // 5),
         ),
         "/notifications first page": timed(lambda: notifications.page(session, who), repeat),

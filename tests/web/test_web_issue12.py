@@ -20,7 +20,7 @@ from webapp.i18n import action_label
 from workflow.accounts import admin
 from workflow.core import service
 from workflow.items import editing
-from workflow.reads import inbox, reporting
+from workflow.reads import reporting, trail
 
 OFFICE_MEMBER = "Nguyễn Thị Lan (Văn phòng Sở)"
 OFFICE_REVIEWER = "Phạm Quốc Huy (Văn phòng Sở)"
@@ -125,10 +125,10 @@ def test_every_trail_action_and_role_has_a_vietnamese_label(app):
     from workflow.core.policy import ROLE_LABELS
     from workflow.reads.wording import EVENT_LABELS, ITEM_TYPE_LABELS
 
-    assert set(inbox.KNOWN_ACTIONS) <= set(EVENT_LABELS)
+    assert set(trail.KNOWN_ACTIONS) <= set(EVENT_LABELS)
     assert set(ROLES) <= set(ROLE_LABELS)
     with app.test_request_context():
-        for action in inbox.KNOWN_ACTIONS:
+        for action in trail.KNOWN_ACTIONS:
             assert action_label(action) != action, action
     from webapp.pages.audit import ITEM_TYPES
 

@@ -15,7 +15,7 @@ from tests.helpers import bring_to
 from tests.web.test_web_files import EXE, PDF
 from workflow.core import service
 from workflow.items import editing
-from workflow.reads import inbox
+from workflow.reads import deadlines
 
 TITLE = "Báo cáo tạo nhầm"
 
@@ -375,7 +375,7 @@ def test_the_edit_page_of_a_returned_item_shows_why_who_and_when(web, session, a
     reviewer = session.execute(select(User).where(User.username == "vp.thamdinh")).scalar_one()
     unit = session.get(Unit, reviewer.unit_id).name
     event = events(session, "return")[-1]
-    when = inbox.LOCAL_TZ and event.created_at
+    when = deadlines.LOCAL_TZ and event.created_at
     page = body(web("vp.chuyenvien").get(f"/deliverables/{rules_doc.id}/edit"))
     note = page.split('id="ly-do-tra-lai"')[1].split("</div>")[0]
     assert "Bị trả lại" in note and "Bổ sung điều khoản về họp định kỳ." in note

@@ -14,7 +14,7 @@ from tests.helpers import bring_to, state_and_version
 from webapp.i18n import local_time
 from workflow.core import service
 from workflow.items import editing
-from workflow.reads import inbox
+from workflow.reads import plans, workqueue
 
 # --- helpers ---------------------------------------------------------------------------
 
@@ -92,13 +92,13 @@ def test_returned_item_shows_the_reason_in_the_submitters_queue(web, session, ac
 
 
 def test_queue_puts_overdue_first_and_counts_by_state(session, actors):
-    queue = inbox.my_queue(session, actors["vp.chuyenvien"], today=date(2025, 11, 16))
+    queue = workqueue.my_queue(session, actors["vp.chuyenvien"], today=date(2025, 11, 16))
     drafts = next(s for s in queue.sections if s.key == "drafts").rows
     overdue = [r for r in drafts if r.overdue]
     assert overdue and all(r.due_date == date(2025, 11, 15) for r in overdue)
     assert drafts[: len(overdue)] == overdue
     assert queue.counts["drafts"] == next(s for s in queue.sections if s.key == "drafts").total
-    early = inbox.my_queue(session, actors["vp.chuyenvien"], today=date(2025, 11, 1))
+    early = workqueue.my_queue(session, actors["vp.chuyenvien"], today=date(2025, 11, 1))
     assert early.overdue == 0 and not any(r.overdue for s in early.sections for r in s.rows)
 
 
@@ -114,11 +114,11 @@ def test_queue_query_count_does_not_grow_with_rows(session, actors, app):
         statements.append("x")
 
     task = session.execute(select(Task).where(Task.number == 2)).scalar_one()
-    first = inbox.my_queue(session, actors["vp.chuyenvien"]).total
+    first = workqueue.my_queue(session, actors["vp.chuyenvien"]).total
     event.listen(engine, "before_cursor_execute", count)
     try:
         session.rollback()
-        inbox.my_queue(session, actors["vp.chuyenvien"])
+        workqueue.my_queue(session, actors["vp.chuyenvien"])
         few = len(statements)
         for n in range(30):
             editing.create_deliverable(
@@ -126,12 +126,12 @@ def test_queue_query_count_does_not_grow_with_rows(session, actors, app):
             )
         session.rollback()
         statements.clear()
-        queue = inbox.my_queue(session, actors["vp.chuyenvien"])
+        queue = workqueue.my_queue(session, actors["vp.chuyenvien"])
         many = len(statements)
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert queue.total >= first + 30
-    assert all(len(s.rows) <= inbox.SECTION_LIMIT for s in queue.sections)
+    assert all(len(s.rows) <= workqueue.SECTION_LIMIT for s in queue.sections)
     drafts = next(s for s in queue.sections if s.key == "drafts")
     assert drafts.next_after is not None
     assert many <= few <= 40  # a fixed number: index-range counts per state and section
@@ -165,10 +165,10 @@ def test_plan_filters_by_unit_and_state(web, session, actors, steering):
 
 
 def test_plan_overview_flags_overdue_tasks(session, actors):
-    overview = inbox.plan_overview(session, actors["giamdoc"], today=date(2025, 11, 16))
+    overview = plans.plan_overview(session, actors["giamdoc"], today=date(2025, 11, 16))
     flagged = {row.task.number for row in overview.rows if row.overdue}
     assert flagged == {2}
-    later = inbox.plan_overview(session, actors["giamdoc"], today=date(2026, 1, 1))
+    later = plans.plan_overview(session, actors["giamdoc"], today=date(2026, 1, 1))
     assert {row.task.number for row in later.rows if row.overdue} == {2, 3, 7}
 
 

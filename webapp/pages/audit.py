@@ -22,7 +22,7 @@ from webapp.pages.labels import detail_text, event_item_label, event_label
 from workflow.core import access_log
 from workflow.core.errors import InvalidInput
 from workflow.core.machine import STATES
-from workflow.reads import inbox
+from workflow.reads import trail
 from workflow.reads.trail import TrailFilter
 from workflow.reads.wording import SYSTEM_NAME, SYSTEM_USERNAME, person
 
@@ -78,7 +78,7 @@ def parse_filter(args) -> tuple[TrailFilter, dict[str, str], dict[str, str]]:
 
 def _audit_page(where, errors, values, status: int = 200):
     before = id_arg("before")
-    page = inbox.audit_page(db.session(), actor(), where, before=before)
+    page = trail.audit_page(db.session(), actor(), where, before=before)
     query = {k: v for k, v in values.items() if v}
     return (
         render_template(
@@ -137,9 +137,9 @@ def audit_csv():
     closed when the download ends or is abandoned."""
     where, errors, _values = parse_filter(request.args)
     if errors:  # never a whole-trail export in place of the one asked for
-        inbox.audit_page(db.session(), actor(), where, before=None)  # 403 as the page would
+        trail.audit_page(db.session(), actor(), where, before=None)  # 403 as the page would
         return _audit_page(where, errors, _values, 400)
-    rows = inbox.audit_export(db.database().sessions, actor(), where)
+    rows = trail.audit_export(db.database().sessions, actor(), where)
     access_log.record_download(
         db.session(),
         actor(),
@@ -167,7 +167,7 @@ def audit_csv():
     ]
     # Every label the trail can hold, translated now (in the request's language).
     roles = _Labels(lambda value: "; ".join(role_label(r) for r in value.split(",") if r), ())
-    actions = _Labels(event_label, inbox.KNOWN_ACTIONS)
+    actions = _Labels(event_label, trail.KNOWN_ACTIONS)
     item_types = _Labels(event_item_label, ITEM_TYPES)
     states = _Labels(state_label, (None, *STATES))
     for known in ROLES:

@@ -20,12 +20,12 @@ from webapp.pages.common import (
 from workflow.core import clock
 from workflow.core.errors import InvalidInput
 from workflow.items import delegation
-from workflow.reads import ui_reads
+from workflow.reads.delegations import check_can_delegate, delegations_page
 from workflow.reads.wording import display_names
 
 
 def _page(form: DelegationForm, error: str | None = None, status: int = 200):
-    page = ui_reads.delegations_page(db.session(), actor())
+    page = delegations_page(db.session(), actor())
     form.delegate.choices = [("", _("— Chọn người được ủy quyền —"))] + [
         (c.username, f"{c.full_name} ({c.username}) · {c.unit_name}") for c in page.colleagues
     ]
@@ -53,7 +53,7 @@ def new_delegation():
     """A Director, Deputy Director or Office reviewer (403 otherwise) delegates their own
     authority; a bad date or colleague gives the form back with the reason (400)."""
     back_to(url_for("pages.delegations"))
-    ui_reads.check_can_delegate(actor())  # before reading the form
+    check_can_delegate(actor())  # before reading the form
     form = DelegationForm()
     try:
         starts_on, ends_on = parse_date(form.starts_on.data), parse_date(form.ends_on.data)

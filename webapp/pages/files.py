@@ -15,7 +15,8 @@ from webapp.pages.filecheck import MAX_SIZE, Refused, check, clean_name
 from webapp.storage import Storage, make_storage
 from workflow.core import access_log
 from workflow.items import drafts, editing
-from workflow.reads import inbox
+from workflow.reads.attachments import attachment_for_download
+from workflow.reads.item_detail import check_can_attach
 
 REFUSALS = {
     "type": lambda: _("Chỉ nhận tệp PDF, DOCX, XLSX, PNG hoặc JPG (kiểm tra theo nội dung tệp)."),
@@ -76,7 +77,7 @@ def upload(deliverable_id: int):
     back = url_for("pages.edit", deliverable_id=deliverable_id) if to_edit else view
     back_to(back)
     session = db.session()
-    inbox.check_can_attach(session, actor(), deliverable_id)
+    check_can_attach(session, actor(), deliverable_id)
     file = request.files.get("file")
     if file is None or not file.filename:
         return _same_page(deliverable_id, to_edit, _("Chưa chọn tệp để tải lên."))
@@ -148,7 +149,7 @@ def too_large(error: RequestEntityTooLarge):
 def download(attachment_id: int):
     """Whoever may view the attachment's item (404 otherwise); always a download."""
     session = db.session()
-    attachment = inbox.attachment_for_download(session, actor(), attachment_id)
+    attachment = attachment_for_download(session, actor(), attachment_id)
     stored = storage().open(attachment.sha256)
     if stored is None:
         abort(404)

@@ -29,7 +29,7 @@ from webapp.pages.files import store_uploads
 from workflow.core import service
 from workflow.core.errors import InvalidInput, StaleVersion
 from workflow.items import drafts, editing
-from workflow.reads import inbox
+from workflow.reads import item_detail
 
 MAX_FILES = 10
 
@@ -53,7 +53,7 @@ def deliverable(deliverable_id: int):
 def deliverable_page(deliverable_id: int, upload_error: str | None = None, status: int = 200):
     """The deliverable's page; `upload_error`: why a file just chosen was refused (shown
     next to the file field of the upload form)."""
-    detail = inbox.deliverable_detail(db.session(), actor(), deliverable_id)
+    detail = item_detail.deliverable_detail(db.session(), actor(), deliverable_id)
     return (
         render_template(
             "pages/deliverable.html",
@@ -89,7 +89,7 @@ def change_due_date(deliverable_id: int):
     back_to(back)
     form = DueDateForm()
     session = db.session()
-    inbox.ensure_visible(session, actor(), ("deliverable", deliverable_id))
+    item_detail.ensure_visible(session, actor(), ("deliverable", deliverable_id))
     editing.change_due_date(
         session,
         actor(),
@@ -118,7 +118,7 @@ def edit_page(
     name → what is wrong there; `error`: what is wrong with the whole form. Answers 404,
     403 or 409 as saving would."""
     session = db.session()
-    data = inbox.deliverable_for_edit(session, actor(), deliverable_id)
+    data = item_detail.deliverable_for_edit(session, actor(), deliverable_id)
     if form is None:
         form = EditForm(formdata=None)
         form.title.data = data.title
@@ -192,7 +192,7 @@ def edit(deliverable_id: int):
             removing=removing,
         )
     session = db.session()
-    inbox.deliverable_for_edit(session, actor(), deliverable_id)  # 404/403/409 before storing
+    item_detail.deliverable_for_edit(session, actor(), deliverable_id)  # 404/403/409 before storing
     purpose = request.form.get("purpose") or None
     files, refused = store_uploads(uploads, purpose)
     if refused:
@@ -265,7 +265,7 @@ def act(kind: str, item_id: int):
     action = form.action.data or ""
     on_behalf_of = (form.on_behalf_of.data or "").strip() or None
     session = db.session()
-    inbox.ensure_visible(session, actor(), (kind, item_id))  # 404 before reading the input
+    item_detail.ensure_visible(session, actor(), (kind, item_id))  # 404 before reading the input
     if action in labels.CONFIRMED_ACTIONS and not form.confirm.data:
         service.check_action(session, actor(), (kind, item_id), action, on_behalf_of)
         raise InvalidInput(labels.confirm_needed(action))

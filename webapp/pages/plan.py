@@ -16,7 +16,7 @@ from webapp.pages.common import (
     id_arg,
 )
 from workflow.core.machine import STATES
-from workflow.reads import inbox
+from workflow.reads import deadlines, item_detail, plans
 
 
 @bp.get("/plan")
@@ -30,7 +30,7 @@ def render_plan(plan_id: int | None = None):
     """A plan's tasks (the first plan's without `plan_id`), filtered by ?unit= and ?state=."""
     unit_id = id_arg("unit")
     state = request.args.get("state") or None
-    overview = inbox.plan_overview(
+    overview = plans.plan_overview(
         db.session(), actor(), unit_id=unit_id, state=state, plan_id=plan_id
     )
     return render_template(
@@ -48,11 +48,11 @@ def task(task_id: int):
     """Any signed-in user; 404 for a task that does not exist. An ongoing task's periodic
     reports are grouped by period, with what is overdue or due soon."""
     back_to(url_for("pages.plan"))
-    detail = inbox.task_detail(
+    detail = item_detail.task_detail(
         db.session(),
         actor(),
         task_id,
-        due_soon_days=current_app.config.get("REMIND_DUE_SOON_DAYS", inbox.DUE_SOON_DAYS),
+        due_soon_days=current_app.config.get("REMIND_DUE_SOON_DAYS", deadlines.DUE_SOON_DAYS),
     )
     new_form = NewDeliverableForm()
     new_form.kind.choices = [(k, str(v)) for k, v in KIND_LABELS.items()]

@@ -12,7 +12,8 @@ from webapp.pages.common import actor, id_arg
 from webapp.pages.dashboard import render_dashboard
 from webapp.pages.plan import render_plan
 from workflow.core.machine import STATES
-from workflow.reads import plans, ui_reads
+from workflow.reads import plans
+from workflow.reads.dashboard import dashboard_page
 
 
 @bp.get("/plans")
@@ -54,4 +55,4 @@ def plan_detail(plan_id: int):
 @login_required
 def plan_dashboard(plan_id: int):
     """Any signed-in user (figures only); 404 for a plan that does not exist."""
-    return render_dashboard(ui_reads.dashboard_page(db.session(), actor(), plan_id=plan_id))
+    return render_dashboard(dashboard_page(db.session(), actor(), plan_id=plan_id))

@@ -8,7 +8,7 @@ from flask_login import login_required
 from webapp import db
 from webapp.pages import bp
 from webapp.pages.common import actor
-from workflow.reads import inbox
+from workflow.reads import workqueue
 
 
 @bp.get("/")
@@ -19,9 +19,9 @@ def queue():
     ?overdue=1 keeps the overdue rows. The chips above are the sections' own counts, each a
     link to its list."""
     section = request.args.get("section") or None
-    if section not in inbox.SECTION_KEYS:
+    if section not in workqueue.SECTION_KEYS:
         section = None
-    queue = inbox.my_queue(
+    queue = workqueue.my_queue(
         db.session(),
         actor(),
         section=section,

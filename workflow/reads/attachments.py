@@ -9,10 +9,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Attachment, Contribution, User
+from models import Attachment, Contribution, Unit, User
 from workflow.core.errors import NotFound
 from workflow.core.policy import Actor
-from workflow.reads import queries
+from workflow.reads import queries, wording
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,7 @@ class AttachmentRow:
     purpose: str | None = None  # a file the kind asks for by name (workflow.items.kinds)
     sha256: str = ""
     item_id: int = 0
+    uploaded_by_name: str = ""  # "Nguyễn Văn A (Văn phòng Sở)"
 
 
 def attachment_rows(session: Session, kind: str, item_ids: list[int]) -> list[AttachmentRow]:
@@ -35,11 +36,12 @@ def attachment_rows(session: Session, kind: str, item_ids: list[int]) -> list[At
     return [
         AttachmentRow(
             a.id, a.filename, a.content_type, a.size, username, a.created_at, a.purpose,
-            a.sha256, a.item_id,
+            a.sha256, a.item_id, wording.person(full_name, unit, username),
         )
-        for a, username in session.execute(
-            select(Attachment, User.username)
+        for a, username, full_name, unit in session.execute(
+            select(Attachment, User.username, User.full_name, Unit.name)
             .join(User, User.id == Attachment.uploaded_by_id)
+            .outerjoin(Unit, Unit.id == User.unit_id)
             .where(Attachment.item_type == kind, Attachment.item_id.in_(item_ids))
             .order_by(Attachment.item_id, Attachment.id)
         )

@@ -182,6 +182,7 @@ def _around(session: Session, actor: Actor, item: Task | Deliverable, today: dat
     actor's own and those a delegation lends them). Returns (participation, fields)."""
     snap = snapshot_of(item)
     events = trail.item_events(session, actor, snap.kind, item.id)
+    rows = trail.event_rows(session, events)
     taken = participation_of(session.connection(), snap)
     own = available_actions(actor, snap, taken)
     actions, acting_for = _with_delegations(session, actor, snap, own, today, taken)
@@ -194,11 +195,11 @@ def _around(session: Session, actor: Actor, item: Task | Deliverable, today: dat
         due_date=item.due_date,
         overdue=deadlines.is_overdue(item.due_date, item.state, today),
         comments=_comments(session, snap.kind, item.id),
-        events=trail.event_rows(session, events),
+        events=rows,
         actions=actions,
         reason_required=_reason_required(item.state, actions),
         destinations=_destinations(item.state, actions),
-        last_return=trail.last_return(events) if item.state in noted else None,
+        last_return=trail.last_return(events, rows) if item.state in noted else None,
         submitted_by_me=item.submitted_by_id == actor.id,
         own_actions=frozenset(own),
         acting_for=acting_for,

@@ -6,18 +6,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
-from models import AuditEvent, Deliverable, Task, User
+from models import AuditEvent, Deliverable, Plan, Task, Unit, User
 from workflow.core import clock, machine, policy, service
 from workflow.core.errors import NotPermitted
 from workflow.core.policy import Actor
-from workflow.reads import queries
+from workflow.reads import queries, wording
 from workflow.reads.queries import UnitOption
 
 TRANSITION_ACTIONS = machine.ACTIONS
@@ -68,24 +68,41 @@ class EventRow:
     # Set when the actor used a delegation (ủy quyền): whose authority they acted with.
     on_behalf_of: str | None = None
     on_behalf_of_name: str = ""
+    # As shown: "Nguyễn Văn A (Văn phòng Sở)" (the unit at that moment; "Hệ thống" for the
+    # engine), the delegator likewise, and the people the detail names (login → shown).
+    who: str = ""
+    on_behalf_of_who: str = ""
+    names: dict[str, str] = field(default_factory=dict)
+
+
+# The detail fields of these actions that name a user (by login): shown by name.
+_DETAIL_PEOPLE = {"delegate": "delegate", "create": "username", "set_roles": "username",
+                  "deactivate": "username", "reactivate": "username"}  # fmt: skip
 
 
 def event_rows(session: Session, events: list[AuditEvent]) -> list[EventRow]:
-    usernames = {e.actor_username for e in events} | {
-        e.on_behalf_of_username for e in events if e.on_behalf_of_username
-    }
-    names = dict(
-        session.execute(
-            select(User.username, User.full_name).where(User.username.in_(usernames))
-        ).all()
+    """The events with every person named ("Nguyễn Văn A (Văn phòng Sở)": the actor with
+    their unit at that moment), all names read in one query."""
+    details = [json.loads(e.detail or "{}") for e in events]
+    named = [
+        d.get(_DETAIL_PEOPLE[e.action])
+        for e, d in zip(events, details, strict=True)
+        if e.action in _DETAIL_PEOPLE
+    ]
+    usernames = (
+        {e.actor_username for e in events}
+        | {e.on_behalf_of_username for e in events if e.on_behalf_of_username}
+        | {u for u in named if isinstance(u, str)}
     )
+    found = wording.people(session, usernames)
+    shown = wording.display_names_from(found, usernames)
     return [
         EventRow(
             seq=e.seq,
             item_type=e.item_type,
             item_id=e.item_id,
             actor=e.actor_username,
-            actor_name=names.get(e.actor_username, ""),
+            actor_name=found.get(e.actor_username, ("", ""))[0],
             roles=[r for r in (e.actor_roles or "").split(",") if r],
             unit=e.actor_unit or "",
             action=e.action,
@@ -94,12 +111,18 @@ def event_rows(session: Session, events: list[AuditEvent]) -> list[EventRow]:
             reason=e.reason,
             at=e.created_at,
             client_addr=e.client_addr,
-            detail=json.loads(e.detail or "{}"),
+            detail=detail,
             on_behalf_of=e.on_behalf_of_username,
-            on_behalf_of_name=names.get(e.on_behalf_of_username or "", ""),
+            on_behalf_of_name=found.get(e.on_behalf_of_username or "", ("", ""))[0],
+            who=wording.person(
+                found.get(e.actor_username, ("", ""))[0], e.actor_unit, e.actor_username
+            ),
+            on_behalf_of_who=shown.get(e.on_behalf_of_username or "", ""),
+            names={u: shown[u] for u in (detail.get(_DETAIL_PEOPLE.get(e.action, "")),)
+                   if isinstance(u, str) and u in shown},
         )
-        for e in events
-    ]
+        for e, detail in zip(events, details, strict=True)
+    ]  # fmt: skip
 
 
 # --- the notes a return or a send-back leaves ------------------------------------------
@@ -112,19 +135,24 @@ class Note:
 
     action: str
     reason: str | None
-    by: str
+    by: str  # the login
     at: datetime
+    by_name: str = ""  # as shown: "Nguyễn Văn A (Văn phòng Sở)"
 
 
-def note_of(event: AuditEvent | None) -> Note | None:
+def note_of(event: AuditEvent | None, who: str = "") -> Note | None:
     if event is None or event.action not in NOTE_ACTIONS:
         return None
-    return Note(event.action, event.reason, event.actor_username, event.created_at)
+    return Note(event.action, event.reason, event.actor_username, event.created_at, who)
 
 
-def last_return(events: list[AuditEvent]) -> Note | None:
-    transitions = [e for e in events if e.action in TRANSITION_ACTIONS]
-    return note_of(transitions[-1]) if transitions else None
+def last_return(events: list[AuditEvent], rows: list[EventRow]) -> Note | None:
+    """The item's last transition as a note, if a return, reopen or send-back (`rows`, the
+    same events as shown, give who did it by name)."""
+    transitions = [
+        (e, r) for e, r in zip(events, rows, strict=True) if e.action in TRANSITION_ACTIONS
+    ]
+    return note_of(transitions[-1][0], transitions[-1][1].who) if transitions else None
 
 
 def last_transitions(
@@ -250,7 +278,7 @@ KNOWN_ACTIONS: tuple[str, ...] = (
     "create", "edit", "comment", "attach", "detach", "vote", "contribute", "delegate",
     "revoke", "periodic_reports", "remind", "api_token_issue", "api_token_revoke",
     "set_roles", "deactivate", "reactivate", "login", "login_failed", "login_throttled",
-    "logout", "password_change", "download", "change_due_date",
+    "logout", "password_change", "download", "change_due_date", "delete",
 )  # fmt: skip
 
 
@@ -259,7 +287,7 @@ def audit_actions(session: Session | None = None) -> list[str]:
 
 
 def item_titles(session: Session, events: list[EventRow]) -> dict[tuple[str, int], str]:
-    want: dict[str, set[int]] = {"task": set(), "deliverable": set(), "user": set()}
+    want: dict[str, set[int]] = {"task": set(), "deliverable": set(), "user": set(), "plan": set()}
     for e in events:
         if e.item_type in want and e.item_id is not None:
             want[e.item_type].add(e.item_id)
@@ -275,10 +303,17 @@ def item_titles(session: Session, events: list[EventRow]) -> dict[tuple[str, int
         ):
             titles[("deliverable", i)] = title
     if want["user"]:
-        for i, username in session.execute(
-            select(User.id, User.username).where(User.id.in_(want["user"]))
+        for i, username, full_name, unit in session.execute(
+            select(User.id, User.username, User.full_name, Unit.name)
+            .outerjoin(Unit, Unit.id == User.unit_id)
+            .where(User.id.in_(want["user"]))
         ):
-            titles[("user", i)] = username
+            titles[("user", i)] = wording.person(full_name, unit, username)
+    if want["plan"]:
+        for i, number, title in session.execute(
+            select(Plan.id, Plan.number, Plan.title).where(Plan.id.in_(want["plan"]))
+        ):
+            titles[("plan", i)] = f"{wording.plan_number(number)}: {title}"
     return titles
 
 
@@ -307,12 +342,21 @@ EXPORT_BATCH = 2000
 # The fields of each exported event, in order (what `audit_export` yields).
 EXPORT_FIELDS = (
     "seq", "at", "actor", "actor_name", "roles", "unit", "action", "item_type", "item_id",
-    "from_state", "to_state", "reason", "client_addr", "detail", "on_behalf_of",
+    "from_state", "to_state", "reason", "client_addr", "detail", "on_behalf_of", "people",
 )  # fmt: skip
+_NOBODY: dict[str, str] = {}
 
 
 def _as_datetime(value: Any) -> datetime:
     return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _named_in(action: str, detail: str | None) -> str | None:
+    """The login an event's detail names (a delegate, a user created or changed)."""
+    if action not in _DETAIL_PEOPLE or not detail:
+        return None
+    named = json.loads(detail).get(_DETAIL_PEOPLE[action])
+    return named if isinstance(named, str) else None
 
 
 def audit_export(
@@ -323,34 +367,47 @@ def audit_export(
     max_rows: int | None = None,
 ) -> Iterator[tuple]:
     """Every matching event, newest first (CSV export), as tuples of EXPORT_FIELDS (the
-    roles comma-separated, the detail as its stored JSON text), streamed: pages of
-    EXPORT_BATCH on the seq index, read on a session of its own that is always closed when
-    the iteration ends or is abandoned (the caller's session is never held open by a
-    download). Checks permission before anything is read."""
+    roles comma-separated, the detail as its stored JSON text, `people` the delegator and
+    whoever the detail names, login → "Nguyễn Văn A (Văn phòng Sở)"), streamed: pages of
+    EXPORT_BATCH on the seq index, names read once per page for the logins not seen yet, on
+    a session of its own that is always closed when the iteration ends or is abandoned
+    (the caller's session is never held open by a download). Checks permission before
+    anything is read."""
     require_full_audit(actor)
 
     def rows() -> Iterator[tuple]:
         session = session_factory()
-        names: dict[str, str] = {}
+        names: dict[str, tuple[str, str]] = {}  # login → (full name, unit today)
         try:
             before, sent = None, 0
             while max_rows is None or sent < max_rows:
                 events, before = export_page(session, where, before_seq=before, limit=EXPORT_BATCH)
-                wanted = {e[2] for e in events} - names.keys()
-                if wanted:
-                    found = dict(
-                        session.execute(
-                            select(User.username, User.full_name).where(User.username.in_(wanted))
-                        ).all()
-                    )
-                    names.update({u: found.get(u, "") for u in wanted})
-                session.rollback()  # no transaction held between pages
                 if max_rows is not None:
                     events = events[: max_rows - sent]
-                for seq, at, who, roles, unit, action, item_type, item_id, *rest in events:
+                named = [_named_in(e[5], e[12]) for e in events]
+                wanted = (
+                    ({e[2] for e in events} | {e[13] for e in events if e[13]} | set(named))
+                    - names.keys()
+                    - {None}
+                )
+                if wanted:
+                    found = wording.people(session, wanted)
+                    names.update({u: found.get(u, ("", "")) for u in wanted})
+                session.rollback()  # no transaction held between pages
+                for (seq, at, who, roles, unit, action, item_type, item_id, *rest), other in zip(
+                    events, named, strict=True
+                ):
+                    on_behalf_of = rest[-1]
+                    people = _NOBODY
+                    if on_behalf_of or other:
+                        people = {
+                            u: wording.person(*names.get(u, ("", "")), username=u)
+                            for u in (on_behalf_of, other)
+                            if u
+                        }
                     yield (
-                        seq, _as_datetime(at), who, names.get(who, ""), roles or "", unit or "",
-                        action, item_type, item_id, *rest,
+                        seq, _as_datetime(at), who, names.get(who, ("", ""))[0], roles or "",
+                        unit or "", action, item_type, item_id, *rest, people,
                     )  # fmt: skip
                 sent += len(events)
                 if before is None:

@@ -21,7 +21,7 @@ SYSTEM_USERNAME = "system"  # workflow.accounts.users.SYSTEM
 SYSTEM_NAME = "Hệ thống"
 NO_PLAN_NUMBER = "(chưa có số)"
 
-# Every action the trail holds (inbox.KNOWN_ACTIONS), the machine's transitions first.
+# Every action the trail holds (trail.KNOWN_ACTIONS), the machine's transitions first.
 EVENT_LABELS: dict[str, str] = {
     **machine.ACTION_LABELS,
     "create": "Tạo mới",

@@ -11,11 +11,11 @@ from datetime import date, datetime
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from models import Deliverable, Task, TaskUnit, Unit
+from models import Deliverable, Task, Unit
 from workflow.core import policy
 from workflow.core.machine import APPROVED, DRAFT, REVIEWED, STATES, SUBMITTED
 from workflow.core.policy import Actor
-from workflow.reads import deadlines, trail, votes
+from workflow.reads import deadlines, trail, votes, wording
 
 
 @dataclass(frozen=True)
@@ -53,44 +53,14 @@ class QueueSection:
 @dataclass(frozen=True)
 class Queue:
     sections: list[QueueSection]
-    counts: dict[str, int]  # visible deliverables per state
-    overdue: int  # visible deliverables overdue
+    counts: dict[str, int]  # rows per section (every section of this user, shown or not)
+    overdue: int  # overdue rows of all the sections
     section: str | None = None  # one section's page (?section=…) or the whole queue
+    overdue_only: bool = False  # only the overdue rows (?overdue=1)
 
     @property
     def total(self) -> int:
         return sum(s.total for s in self.sections)
-
-
-def visible_counts(session: Session, actor: Actor, today: date) -> tuple[dict[str, int], int]:
-    """Deliverables the actor may see, per state, and how many are overdue: the rule of
-    `policy.visible_deliverables` counted in disjoint parts, each an index range (never a
-    scan of every deliverable with an OR)."""
-    counts = dict.fromkeys(STATES, 0)
-    overdue = 0
-    open_states = [s for s in STATES if s != APPROVED]
-    if actor.roles & policy.SEES_EVERYTHING:
-        parts = [(STATES, ())]
-    else:
-        coordinated = select(TaskUnit.task_id).where(
-            TaskUnit.unit_id == actor.unit_id, TaskUnit.role == "coordinating"
-        )
-        parts = [
-            ([s for s in STATES if s != DRAFT], ()),
-            ((DRAFT,), (Deliverable.unit_id == actor.unit_id,)),
-            (
-                (DRAFT,),
-                (Deliverable.task_id.in_(coordinated), Deliverable.unit_id != actor.unit_id),
-            ),
-        ]
-    # one state at a time: each count is a range of a (…, state, due_date) index
-    for states, where in parts:
-        for state in states:
-            here = (*where, Deliverable.state == state)
-            counts[state] += _count(session, Deliverable, here)
-            if state in open_states:
-                overdue += _count(session, Deliverable, (*here, Deliverable.due_date < today))
-    return counts, overdue
 
 
 # A row's place in every section: due date (none last), then deliverables before tasks, id.
@@ -108,6 +78,8 @@ def parse_cursor(text: str | None) -> tuple[int, date | None, int, int] | None:
         return None
     try:
         phase, due, rank, item_id = text.split(".")
+        if len(item_id) > 10 or int(item_id) > 2**31 - 1:  # not an id the database holds
+            return None
         return (
             int(phase) and 1,
             date.fromisoformat(due) if due else None,
@@ -267,11 +239,16 @@ def my_queue(
     section: str | None = None,
     after: str | None = None,
     limit: int | None = None,
+    overdue_only: bool = False,
 ) -> Queue:
     """What waits on this user, overdue first (earliest due date first). Every section is
     bounded (`limit` rows, keyset-paginated: `section` and `after` give one section's next
     page), counted by indexed aggregates; the notes of returned / sent-back items are read
-    for the shown rows only. A fixed number of queries whatever the size."""
+    for the shown rows only. A fixed number of queries whatever the size.
+
+    The counts (`Queue.counts`: section → rows, `Queue.overdue`: overdue rows of all the
+    sections) are those of the lists themselves, so a chip never says more than its list
+    holds; `overdue_only` keeps the overdue rows of every section."""
     today = today or deadlines.local_today()
     roles = actor.roles
     is_member = policy.MEMBER in roles and actor.unit_id is not None
@@ -282,14 +259,29 @@ def my_queue(
     cursor = parse_cursor(after) if section is not None else None
     limit = limit or (PAGE_LIMIT if section is not None else SECTION_LIMIT)
     sections: list[QueueSection] = []
+    counts: dict[str, int] = {}
+    overdue = 0
     for key in SECTION_KEYS:
-        if key not in filters or (section is not None and key != section):
+        if key not in filters:
             continue
+        shown = section is None or key == section
         rows, total = [], 0
         for kind, where in filters[key]:
-            read = _deliverable_rows if kind == "deliverable" else _task_rows
-            rows += read(session, where, cursor, limit + 1, actor, today)
-            total += _count(session, Deliverable if kind == "deliverable" else Task, where)
+            table = Deliverable if kind == "deliverable" else Task
+            late = [*where, table.due_date < today, table.state != APPROVED]
+            n_late = _count(session, table, late)
+            overdue += n_late
+            if overdue_only:
+                where, n = late, n_late
+            else:
+                n = _count(session, table, where)
+            total += n
+            if shown and n:
+                read = _deliverable_rows if kind == "deliverable" else _task_rows
+                rows += read(session, where, cursor, limit + 1, actor, today)
+        counts[key] = total
+        if not shown:
+            continue
         rows.sort(key=_row_key)
         more = len(rows) > limit
         rows = rows[:limit]
@@ -302,20 +294,25 @@ def my_queue(
         if r.state in (DRAFT, SUBMITTED) and r.last_action in trail.NOTE_ACTIONS
     ]
     last = trail.last_transitions(session, noted)
+    found = wording.people(session, (e.actor_username for e in last.values()))
+
+    def note_of(ref: tuple[str, int]) -> trail.Note | None:
+        e = last.get(ref)
+        if e is None:
+            return None
+        full_name = found.get(e.actor_username, ("", ""))[0]
+        return trail.note_of(e, wording.person(full_name, e.actor_unit, e.actor_username))
+
     sections = [
         QueueSection(
             s.key,
-            [
-                _with_note(r, note) if (note := trail.note_of(last.get((r.kind, r.id)))) else r
-                for r in s.rows
-            ],
+            [_with_note(r, note) if (note := note_of((r.kind, r.id))) else r for r in s.rows],
             s.total,
             s.next_after,
         )
         for s in sections
     ]
 
-    counts, overdue = visible_counts(session, actor, today)
     expected = {
         "to_vote": on_council,
         "drafts": is_member,
@@ -323,10 +320,15 @@ def my_queue(
         "to_approve": bool(roles & policy.APPROVERS),
     }
     return Queue(
-        [s for s in sections if s.rows or expected.get(s.key, False) or section == s.key],
+        [
+            s
+            for s in sections
+            if s.rows or (expected.get(s.key, False) and not overdue_only) or section == s.key
+        ],
         counts,
         overdue,
         section,
+        overdue_only,
     )
 
 
