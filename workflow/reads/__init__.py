@@ -16,4 +16,5 @@ webapp/api/serialize.py) read the same data classes:
   commendation  the draft commendation decision's data (documents/ renders it)
   queries       lookups: plans, tasks, units, users, an item the actor may see
   deadlines     today in Việt Nam, overdue, due soon
+  wording       how people, trail actions, items and plans are named (labels, names)
 """
