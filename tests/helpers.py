@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -151,3 +153,13 @@ def trail_disagreements(session: Session) -> list[tuple[str, int, str, str | Non
             if said != state:
                 wrong.append((kind, item_id, state, said))
     return wrong
+
+
+def inline_scripts(page: str) -> list[str]:
+    """The page's scripts that are not a vendored file under /static/ with an empty body
+    (what the CSP forbids): none is the only right answer."""
+    return [
+        attrs + body
+        for attrs, body in re.findall(r"<script([^>]*)>(.*?)</script>", page, re.S)
+        if body.strip() or not re.search(r'\bsrc="/static/[\w.-]+\.js"', attrs)
+    ]

@@ -66,8 +66,10 @@ def test_review_request_and_return_reach_the_inbox_and_are_marked_read(
     expect(item).to_contain_text("Nguyễn Thị Lan (Văn phòng Sở)")
     item.locator(".notif-title a").click()
     expect(reviewer.locator("h1")).to_have_text(rules.title)
-    reviewer.locator("form.action-return textarea[name=reason]").fill(REASON)
-    reviewer.locator("form.action-return button[type=submit]").click()
+    bar = reviewer.locator(".action-bar")  # the item's actions, at the top
+    bar.locator("summary.btn-return").click()
+    bar.locator("form.action-return textarea[name=reason]").fill(REASON)
+    bar.locator("form.action-return button[type=submit]").click()
     # the review request is settled: the item moved on
     reviewer.goto(server + "/")
     assert unread(reviewer) == ""
