@@ -31,7 +31,7 @@ def navigation() -> dict:
     return {
         "nav": {
             "audit": policy.can_read_full_audit(who),
-            "admin": who.active and policy.ADMIN in who.roles,
+            "admin": policy.is_admin(who),
         }
     }
 
